@@ -1,0 +1,62 @@
+import type { ReplicaState } from '../../contracts/heartbeat.ts';
+import { buildHeartbeat, type ReplicaIdentity } from './heartbeat.ts';
+import type { HeartbeatSender } from './heartbeat-sender.ts';
+import { initialLoadTracker, trackLoad, type LoadTracker } from './load-tracker.ts';
+import { readEngineMetrics, type EngineMetricsSample } from './metrics-parser.ts';
+import type { Clock, HttpFetch } from './ports.ts';
+import type { ReplicaStatus } from './state-machine.ts';
+
+/** Reads the engine's load; `undefined` when the scrape failed. */
+export type ScrapeEngineMetrics = () => Promise<EngineMetricsSample | undefined>;
+
+export interface HeartbeatReporterOptions {
+  identity: ReplicaIdentity;
+  getStatus: () => ReplicaStatus;
+  scrape: ScrapeEngineMetrics;
+  sender: HeartbeatSender;
+  clock: Clock;
+}
+
+/** States in which the engine listens and `/metrics` is worth asking. */
+const scrapedStates: ReadonlySet<ReplicaState> = new Set(['warming', 'ready', 'draining']);
+
+/** One beat: scrape the engine's load, fold it into the running figures, build, send. */
+export function createHeartbeatReporter(options: HeartbeatReporterOptions): () => Promise<void> {
+  let tracker: LoadTracker = initialLoadTracker;
+  return async () => {
+    const status = options.getStatus();
+    if (scrapedStates.has(status.state)) {
+      const sample = await options.scrape();
+      tracker = trackLoad(tracker, sample, options.clock.nowMs());
+    }
+    // Read the status again: a drain may have begun while the scrape ran.
+    const heartbeat = buildHeartbeat(
+      options.identity,
+      options.getStatus(),
+      tracker.load,
+      options.clock.nowMs(),
+    );
+    await options.sender.send(heartbeat);
+  };
+}
+
+export interface ScrapeOptions {
+  engineBaseUrl: string;
+  fetch: HttpFetch;
+  timeoutMs: number;
+}
+
+export function createMetricsScraper(options: ScrapeOptions): ScrapeEngineMetrics {
+  return async () => {
+    try {
+      const response = await options.fetch(`${options.engineBaseUrl}/metrics`, {
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      const text = await response.text();
+      return response.ok ? readEngineMetrics(text) : undefined;
+    } catch {
+      // The heartbeat keeps the last known load; the supervisor notices a dead engine.
+      return undefined;
+    }
+  };
+}

@@ -1,0 +1,54 @@
+import type { HeartbeatLoop } from './heartbeat-loop.ts';
+import type { InFlight } from './in-flight.ts';
+import type { Logger } from './logger.ts';
+import type { Sleep } from './ports.ts';
+import type { Supervisor } from './supervisor.ts';
+
+export interface ShutdownOptions {
+  supervisor: Pick<Supervisor, 'requestDrain' | 'stopEngine'>;
+  inFlight: InFlight;
+  heartbeats: Pick<HeartbeatLoop, 'stop'>;
+  drainTimeoutMs: number;
+  sleep: Sleep;
+  logger: Logger;
+  /** Stops accepting connections; the last step, so `/v1/*` answers 503 while draining. */
+  closeServer: () => Promise<void>;
+}
+
+/**
+ * The graceful stop of DESIGN.md §3: announce `draining` (the supervisor's change handler sends a
+ * heartbeat at once), let in-flight requests finish up to the drain deadline, stop the engine,
+ * announce `stopped` with a final heartbeat. Calling it again returns the same promise.
+ */
+export function createShutdown(options: ShutdownOptions): (reason: string) => Promise<void> {
+  let done: Promise<void> | undefined;
+
+  const run = async (reason: string): Promise<void> => {
+    const { logger, inFlight } = options;
+    options.supervisor.requestDrain(reason);
+    logger.info('draining', { reason, inFlight: inFlight.count() });
+
+    const deadline = new AbortController();
+    const outcome = await Promise.race([
+      inFlight.whenIdle().then(() => 'idle' as const),
+      options.sleep(options.drainTimeoutMs, deadline.signal).then(() => 'deadline' as const),
+    ]);
+    deadline.abort();
+    if (outcome === 'deadline') {
+      logger.warn('drain deadline passed; stopping the engine under running requests', {
+        inFlight: inFlight.count(),
+        drainTimeoutMs: options.drainTimeoutMs,
+      });
+    }
+
+    await options.supervisor.stopEngine();
+    await options.heartbeats.stop();
+    await options.closeServer();
+    logger.info('sidecar stopped');
+  };
+
+  return (reason) => {
+    done ??= run(reason);
+    return done;
+  };
+}

@@ -1,0 +1,30 @@
+import type { Clock } from './clock.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFields = Record<string, unknown>;
+
+/** Structured logging port: one JSON object per line, so supervisors and tests can parse it. */
+export interface Logger {
+  log(level: LogLevel, msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+}
+
+/**
+ * Writes `{"ts","level","msg",...fields}` lines through `write`. `ts` is an ISO-8601 string; the
+ * fixed keys come first and cannot be overwritten by fields.
+ */
+export function createJsonLogger(write: (line: string) => void, clock: Pick<Clock, 'nowMs'>): Logger {
+  const log = (level: LogLevel, msg: string, fields: LogFields = {}): void => {
+    const ts = new Date(clock.nowMs()).toISOString();
+    // Listed first to fix the key order, then again so a field can never overwrite them.
+    write(`${JSON.stringify({ ts, level, msg, ...fields, ...{ ts, level, msg } })}\n`);
+  };
+  return {
+    log,
+    info: (msg, fields) => log('info', msg, fields),
+    warn: (msg, fields) => log('warn', msg, fields),
+    error: (msg, fields) => log('error', msg, fields),
+  };
+}

@@ -1,0 +1,104 @@
+import { env } from 'cloudflare:workers';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { generateApiKey, hashApiKey, displayPrefix } from '../../../contracts/api-key';
+import { createApp } from '../../../worker/app';
+import { createInFlightCounter } from '../../../worker/core/in-flight-counter';
+import { createD1Repositories } from '../../../worker/db/d1-repositories';
+import type { GatewayDeps, OriginFetch, PoolDirectory, ReplicaView } from '../../../worker/ports';
+
+export const testPoolSecret = 'test-pool-secret';
+export const fixedNowMs = 1_780_000_000_000;
+
+let seed = 1;
+/** Deterministic uniform numbers (mulberry32). */
+export function seededRng(start = 42) {
+  let state = start;
+  return {
+    next() {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    },
+  };
+}
+
+export function replica(overrides: Partial<ReplicaView> = {}): ReplicaView {
+  return {
+    replicaId: 'r1',
+    url: 'http://origin-1.test',
+    models: ['tiny'],
+    state: 'ready',
+    running: 0,
+    waiting: 0,
+    kvCacheUsage: 0,
+    tokensPerSecond: 0,
+    version: 'test',
+    lastSeenMs: fixedNowMs,
+    registeredAtMs: fixedNowMs - 10_000,
+    ...overrides,
+  };
+}
+
+export function staticPool(replicas: ReplicaView[]): PoolDirectory {
+  return { snapshot: () => Promise.resolve(replicas), heartbeat: () => Promise.resolve() };
+}
+
+/** A tenant and an active key in the test D1; returns the secret key. */
+export async function createKey(status: 'active' | 'revoked' = 'active') {
+  const key = generateApiKey();
+  const tenantId = `tenant-${seed}`;
+  const keyId = `key-${seed++}`;
+  await env.DB.batch([
+    env.DB.prepare('INSERT OR IGNORE INTO tenants (id, name, created_at_ms) VALUES (?, ?, ?)').bind(
+      tenantId,
+      'Test tenant',
+      fixedNowMs,
+    ),
+    env.DB.prepare(
+      'INSERT INTO api_keys (id, tenant_id, name, key_hash, key_prefix, status, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).bind(keyId, tenantId, 'test', await hashApiKey(key), displayPrefix(key), status, fixedNowMs),
+  ]);
+  return { key, keyId, tenantId };
+}
+
+export function testApp(options: { originFetch: OriginFetch; pool?: PoolDirectory; maxBodyBytes?: number }) {
+  const { apiKeys, usage } = createD1Repositories(env.DB);
+  const deps: GatewayDeps = {
+    config: { poolSecret: testPoolSecret, heartbeatStaleMs: 5_000, maxBodyBytes: options.maxBodyBytes ?? 1 << 20 },
+    clock: { nowMs: () => fixedNowMs },
+    rng: seededRng(seed++ * 7919),
+    originFetch: options.originFetch,
+    apiKeys,
+    usage,
+    pool: options.pool ?? staticPool([replica()]),
+    inFlight: createInFlightCounter(),
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+  };
+  const app = createApp(deps);
+  /** Sends a request and waits for its usage row to be written. */
+  async function send(path: string, init: RequestInit = {}) {
+    const ctx = createExecutionContext();
+    const response = await app.request(path, init, {}, ctx);
+    const text = await response.text();
+    await waitOnExecutionContext(ctx);
+    return { response, text };
+  }
+  return { app, send };
+}
+
+export function jsonRequest(key: string | undefined, body: unknown, headers: Record<string, string> = {}) {
+  return {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(key === undefined ? {} : { authorization: `Bearer ${key}` }),
+      ...headers,
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  };
+}
+
+export async function usageRow(requestId: string | null) {
+  return env.DB.prepare('SELECT * FROM usage_events WHERE request_id = ?').bind(requestId).first<Record<string, unknown>>();
+}

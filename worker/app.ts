@@ -1,0 +1,34 @@
+import { Hono } from 'hono';
+import type { AppEnv } from './app-env';
+import { GatewayError, errorResponse, toGatewayError } from './errors';
+import { createRequestId } from './middleware/request-id';
+import type { GatewayDeps } from './ports';
+import { createInternalRoutes } from './routes/internal';
+import { createV1Routes } from './routes/v1';
+
+/** The edge as a Hono app over its ports; `index.ts` wires the real ones, tests wire fakes. */
+export function createApp(deps: GatewayDeps) {
+  const app = new Hono<AppEnv>();
+  app.use('*', createRequestId(deps.rng));
+  app.route('/v1', createV1Routes(deps));
+  app.route('/internal', createInternalRoutes(deps));
+
+  app.notFound((c) =>
+    errorResponse(
+      new GatewayError('route_not_found', `No route for ${c.req.method} ${c.req.path}.`),
+    ),
+  );
+  app.onError((error, c) => {
+    const gatewayError = toGatewayError(error);
+    if (gatewayError.code === 'internal_error') {
+      deps.logger.error('unhandled error', {
+        requestId: c.get('requestId'),
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
+    }
+    return errorResponse(gatewayError);
+  });
+  return app;
+}
+
+export type GatewayApp = ReturnType<typeof createApp>;

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { createInFlightCounter } from './core/in-flight-counter';
+import { createD1Repositories } from './db/d1-repositories';
+import { createPoolDirectory, type SnapshotCache } from './pool/pool-directory';
+import type { GatewayDeps, Logger, Rng } from './ports';
+
+/**
+ * The one place that reads the Worker's bindings and turns them into the app's ports.
+ * Per-isolate state (the pool snapshot, this isolate's in-flight counts) lives in module scope.
+ */
+
+const isolate = {
+  snapshotCache: {} as SnapshotCache,
+  inFlight: createInFlightCounter(),
+};
+
+const envSchema = z.object({
+  POOL_SECRET: z.string().min(16, 'POOL_SECRET must be set (at least 16 characters)'),
+  HEARTBEAT_STALE_MS: z.coerce.number().int().positive().default(5000),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+});
+
+/** Uniform in [0, 1) from the platform CSPRNG: request ids come from it too. */
+const cryptoRng: Rng = {
+  next: () => crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32,
+};
+
+const jsonLogger: Logger = {
+  info: (msg, fields) => console.log(JSON.stringify({ level: 'info', msg, ...fields })),
+  warn: (msg, fields) => console.warn(JSON.stringify({ level: 'warn', msg, ...fields })),
+  error: (msg, fields) => console.error(JSON.stringify({ level: 'error', msg, ...fields })),
+};
+
+export function depsFromEnv(env: Env): GatewayDeps {
+  const vars = envSchema.parse(env);
+  const clock = { nowMs: () => Date.now() };
+  const { apiKeys, usage } = createD1Repositories(env.DB);
+  return {
+    config: {
+      poolSecret: vars.POOL_SECRET,
+      heartbeatStaleMs: vars.HEARTBEAT_STALE_MS,
+      maxBodyBytes: vars.MAX_BODY_BYTES,
+    },
+    clock,
+    rng: cryptoRng,
+    originFetch: (request) => fetch(request),
+    apiKeys,
+    usage,
+    pool: createPoolDirectory(env.POOL, clock, isolate.snapshotCache),
+    inFlight: isolate.inFlight,
+    logger: jsonLogger,
+  };
+}

@@ -1,0 +1,149 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../app-env';
+import { chooseReplica } from '../core/replica-choice';
+import { usageSchema } from '../core/openai-schemas';
+import { relaySse } from '../core/sse-relay';
+import { GatewayError } from '../errors';
+import type { GatewayDeps } from '../ports';
+import { buildOriginRequest } from './origin-request';
+import { upstreamError } from './upstream-error';
+
+export type OriginPath = '/v1/chat/completions' | '/v1/completions' | '/v1/embeddings';
+
+export interface ForwardInput {
+  path: OriginPath;
+  model: string;
+  body: Record<string, unknown>;
+  stream: boolean;
+  /** Whether the client itself asked for the usage chunk (`stream_options.include_usage`). */
+  clientWantsUsage: boolean;
+}
+
+/** Largest non-streamed engine answer the edge accepts (RELIABILITY V3). */
+const maxUpstreamBodyBytes = 16 * 1024 * 1024;
+
+/**
+ * Sends one API request to a replica and returns the client's response: the SSE relay for
+ * streams, the engine's JSON for the rest. Retries, failover and timers come with the routing
+ * issue; here one replica is chosen and asked once.
+ */
+export async function forwardToOrigin(
+  c: Context<AppEnv>,
+  deps: GatewayDeps,
+  input: ForwardInput,
+): Promise<Response> {
+  const draft = c.get('usage');
+  const nowMs = deps.clock.nowMs();
+  const choice = chooseReplica({
+    replicas: await deps.pool.snapshot(),
+    model: input.model,
+    nowMs,
+    staleMs: deps.config.heartbeatStaleMs,
+    inFlight: deps.inFlight.get,
+    rng: deps.rng,
+  });
+  if (choice.kind === 'unknown_model') {
+    throw new GatewayError('model_not_found', `The model '${input.model}' does not exist.`, {
+      param: 'model',
+    });
+  }
+  if (choice.kind === 'none_ready') {
+    throw new GatewayError(
+      'no_replica_available',
+      `No replica of '${input.model}' is ready to serve. Try again shortly.`,
+      { retryAfterSeconds: 1 },
+    );
+  }
+  const replica = choice.replica;
+  draft.replicaId = replica.replicaId;
+  draft.servedModel = input.model;
+
+  // The engine is always asked for usage on streams; the relay strips it if the client did not ask.
+  const body = input.stream
+    ? { ...input.body, stream_options: { ...asObject(input.body.stream_options), include_usage: true } }
+    : input.body;
+  const abort = new AbortController();
+  const onClientGone = () => abort.abort();
+  c.req.raw.signal.addEventListener('abort', onClientGone);
+  const release = deps.inFlight.acquire(replica.replicaId);
+  const cleanup = () => {
+    release();
+    c.req.raw.signal.removeEventListener('abort', onClientGone);
+  };
+
+  let upstream: Response;
+  try {
+    const request = await buildOriginRequest({
+      replicaUrl: replica.url,
+      path: input.path,
+      body: JSON.stringify(body),
+      stream: input.stream,
+      requestId: c.get('requestId'),
+      poolSecret: deps.config.poolSecret,
+      nowMs,
+      signal: abort.signal,
+    });
+    upstream = await deps.originFetch(request);
+  } catch (error) {
+    cleanup();
+    deps.logger.warn('origin unreachable', { replicaId: replica.replicaId, error: String(error) });
+    throw new GatewayError('upstream_unreachable', 'The model server could not be reached.');
+  }
+
+  const headers = {
+    'x-switchyard-model': input.model,
+    'x-switchyard-replica': replica.replicaId,
+  };
+
+  if (!upstream.ok || upstream.body === null) {
+    const text = await upstream.text().catch(() => '');
+    cleanup();
+    throw upstreamError(upstream.status, text);
+  }
+
+  if (input.stream) {
+    const relay = relaySse(upstream.body, {
+      clientWantsUsage: input.clientWantsUsage,
+      clock: deps.clock,
+      onCancel: () => abort.abort(),
+    });
+    draft.streamOutcome = relay.outcome.finally(cleanup);
+    return new Response(relay.body, {
+      status: 200,
+      headers: {
+        ...headers,
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+      },
+    });
+  }
+
+  try {
+    const text = await readCapped(upstream, maxUpstreamBodyBytes);
+    const parsed = JSON.parse(text) as { usage?: unknown };
+    const usage = usageSchema.safeParse(parsed.usage);
+    if (usage.success) draft.usage = usage.data;
+    return new Response(text, { status: 200, headers: { ...headers, 'content-type': 'application/json' } });
+  } catch (error) {
+    if (error instanceof GatewayError) throw error;
+    throw new GatewayError('upstream_error', 'The model server sent an invalid response.');
+  } finally {
+    cleanup();
+  }
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) {
+    throw new GatewayError('upstream_error', 'The model server sent a response that is too large.');
+  }
+  const buffer = await response.arrayBuffer();
+  if (buffer.byteLength > maxBytes) {
+    throw new GatewayError('upstream_error', 'The model server sent a response that is too large.');
+  }
+  return new TextDecoder().decode(buffer);
+}

@@ -1,0 +1,82 @@
+import type { Heartbeat } from '../contracts/heartbeat';
+import type { ApiKeyStatus, UsageEventRow } from './db/schema';
+
+/**
+ * The edge's ports: every piece of I/O the core needs, with only the methods it uses.
+ * `bindings.ts` builds the real adapters from the Worker's bindings; tests pass fakes.
+ */
+
+export interface Clock {
+  nowMs(): number;
+}
+
+/** Uniform in [0, 1). Injected so every random choice is reproducible in tests. */
+export interface Rng {
+  next(): number;
+}
+
+/** Sends one request to an origin replica. Never retries on its own (RELIABILITY R1). */
+export type OriginFetch = (request: Request) => Promise<Response>;
+
+export interface ApiKeyRecord {
+  id: string;
+  tenantId: string;
+  keyHash: string;
+  status: ApiKeyStatus;
+}
+
+export interface ApiKeyRepository {
+  findByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
+}
+
+export interface UsageSink {
+  /** Idempotent on `requestId`: writing the same row twice leaves one row. */
+  record(row: UsageEventRow): Promise<void>;
+}
+
+/** A replica as the edge sees it: its last heartbeat plus when the pool received it. */
+export interface ReplicaView extends Heartbeat {
+  lastSeenMs: number;
+  registeredAtMs: number;
+}
+
+export interface PoolDirectory {
+  /** Recent view of the pool; may be up to about a second old. */
+  snapshot(): Promise<ReplicaView[]>;
+  heartbeat(heartbeat: Heartbeat): Promise<void>;
+}
+
+/** Keeps work alive after the response is returned (`ctx.waitUntil` in the Workers runtime). */
+export type WaitUntil = (promise: Promise<unknown>) => void;
+
+export interface Logger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface GatewayConfig {
+  /** Secret shared with the origin: verifies heartbeats and signs edge→origin requests. */
+  poolSecret: string;
+  /** A heartbeat older than this makes its replica unknown, never idle. */
+  heartbeatStaleMs: number;
+  maxBodyBytes: number;
+}
+
+export interface GatewayDeps {
+  config: GatewayConfig;
+  clock: Clock;
+  rng: Rng;
+  originFetch: OriginFetch;
+  apiKeys: ApiKeyRepository;
+  usage: UsageSink;
+  pool: PoolDirectory;
+  inFlight: InFlightCounter;
+  logger: Logger;
+}
+
+/** This isolate's own count of requests in flight per replica. */
+export interface InFlightCounter {
+  get(replicaId: string): number;
+  acquire(replicaId: string): () => void;
+}
