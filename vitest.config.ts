@@ -17,7 +17,7 @@ export default defineConfig({
       {
         test: {
           name: 'origin',
-          include: ['test/origin/**/*.test.ts', 'test/contracts/**/*.test.ts'],
+          include: ['test/origin/**/*.test.ts', 'test/contracts/**/*.test.ts', 'test/scripts/**/*.test.ts'],
           environment: 'node',
         },
       },

@@ -17,11 +17,17 @@ export type SignaturePurpose = 'heartbeat' | 'origin-request';
 
 const encoder = new TextEncoder();
 
-async function importKey(secret: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-    'verify',
-  ]);
+// Spelled this way because Node's types have no global `CryptoKey`.
+type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
+async function importKey(secret: string): Promise<HmacKey> {
+  return crypto.subtle.importKey(
+    'raw',
+    encoder.encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign', 'verify'],
+  );
 }
 
 function message(purpose: SignaturePurpose, timestampMs: number, payload: string): Uint8Array {
@@ -71,7 +77,12 @@ export async function verify(
   const mac = fromHex(headers.signature);
   if (!mac) return { ok: false, reason: 'invalid' };
   const key = await importKey(secret);
-  const valid = await crypto.subtle.verify('HMAC', key, mac, message(purpose, timestampMs, payload));
+  const valid = await crypto.subtle.verify(
+    'HMAC',
+    key,
+    mac,
+    message(purpose, timestampMs, payload),
+  );
   return valid ? { ok: true } : { ok: false, reason: 'invalid' };
 }
 

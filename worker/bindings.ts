@@ -17,7 +17,11 @@ const isolate = {
 const envSchema = z.object({
   POOL_SECRET: z.string().min(16, 'POOL_SECRET must be set (at least 16 characters)'),
   HEARTBEAT_STALE_MS: z.coerce.number().int().positive().default(5000),
-  MAX_BODY_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024),
 });
 
 /** Uniform in [0, 1) from the platform CSPRNG: request ids come from it too. */

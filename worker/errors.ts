@@ -55,7 +55,11 @@ export class GatewayError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly options: { param?: string; retryAfterSeconds?: number; status?: ContentfulStatusCode } = {},
+    readonly options: {
+      param?: string;
+      retryAfterSeconds?: number;
+      status?: ContentfulStatusCode;
+    } = {},
   ) {
     super(message);
     this.name = 'GatewayError';
@@ -83,7 +87,10 @@ export function errorResponse(error: GatewayError, headers: Record<string, strin
   if (error.options.retryAfterSeconds !== undefined) {
     allHeaders.set('retry-after', String(Math.max(1, Math.ceil(error.options.retryAfterSeconds))));
   }
-  return new Response(JSON.stringify(errorEnvelope(error)), { status: error.status, headers: allHeaders });
+  return new Response(JSON.stringify(errorEnvelope(error)), {
+    status: error.status,
+    headers: allHeaders,
+  });
 }
 
 /**

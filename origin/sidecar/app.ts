@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
-import { errorResponse, SidecarError } from './errors.ts';
-import type { InFlight } from './in-flight.ts';
-import type { Logger } from './logger.ts';
-import { errorMessage } from './logger.ts';
-import { createOriginAuth } from './origin-auth.ts';
-import type { Clock, HttpFetch } from './ports.ts';
-import { createEngineProxy } from './proxy.ts';
-import { describeStatus, type ReplicaStatus } from './state-machine.ts';
+import { errorResponse, SidecarError } from './errors';
+import type { InFlight } from './in-flight';
+import type { Logger } from './logger';
+import { errorMessage } from './logger';
+import { createOriginAuth } from './origin-auth';
+import type { Clock, HttpFetch } from './ports';
+import { createEngineProxy } from './proxy';
+import { describeStatus, type ReplicaStatus } from './state-machine';
 
 export interface SidecarAppDeps {
   replicaId: string;

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { heartbeatSchema } from '../../contracts/heartbeat.ts';
+import { heartbeatSchema } from '../../contracts/heartbeat';
 
 export const engineKinds = ['vllm', 'vllm-sim'] as const;
 export type EngineKind = (typeof engineKinds)[number];
@@ -20,9 +20,7 @@ const wholeNumber = (min: number, max: number) =>
     .pipe(z.number().int().min(min).max(max));
 const portNumber = wholeNumber(1, 65_535);
 const durationMs = wholeNumber(1, 86_400_000);
-const httpUrl = z
-  .url({ protocol: /^https?$/ })
-  .transform((url) => url.replace(/\/+$/, ''));
+const httpUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
 
 const sidecarConfigSchema = z
   .object({
@@ -171,8 +169,7 @@ function usageText(): string {
   const lines = Object.entries(flags).map(
     ([flag, spec]) => `  --${flag.padEnd(24)} ${spec.help} [env ${spec.env}]`,
   );
-  return [
-    'Usage: sidecar [flags]   (the pool secret comes from env POOL_SECRET)',
-    ...lines,
-  ].join('\n');
+  return ['Usage: sidecar [flags]   (the pool secret comes from env POOL_SECRET)', ...lines].join(
+    '\n',
+  );
 }

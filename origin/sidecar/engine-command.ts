@@ -1,4 +1,4 @@
-import type { EngineKind } from './config.ts';
+import type { EngineKind } from './config';
 
 /** The engine always binds loopback: only its own sidecar may talk to it, never the network. */
 export const engineHost = '127.0.0.1';

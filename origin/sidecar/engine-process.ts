@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { EngineCommand } from './engine-command.ts';
-import type { Logger } from './logger.ts';
+import type { EngineCommand } from './engine-command';
+import type { Logger } from './logger';
 
 export interface EngineExit {
   code: number | null;

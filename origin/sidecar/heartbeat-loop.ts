@@ -1,6 +1,6 @@
 export interface HeartbeatLoop {
   /** Beats as soon as the current beat (if any) finishes; resolves after that beat. */
-  pulse(): Promise<void>;
+  pulse: () => Promise<void>;
   /** Stops the schedule, waits for a running beat, then beats once more (the final word). */
   stop(): Promise<void>;
 }

@@ -1,10 +1,10 @@
-import type { ReplicaState } from '../../contracts/heartbeat.ts';
-import { buildHeartbeat, type ReplicaIdentity } from './heartbeat.ts';
-import type { HeartbeatSender } from './heartbeat-sender.ts';
-import { initialLoadTracker, trackLoad, type LoadTracker } from './load-tracker.ts';
-import { readEngineMetrics, type EngineMetricsSample } from './metrics-parser.ts';
-import type { Clock, HttpFetch } from './ports.ts';
-import type { ReplicaStatus } from './state-machine.ts';
+import type { ReplicaState } from '../../contracts/heartbeat';
+import { buildHeartbeat, type ReplicaIdentity } from './heartbeat';
+import type { HeartbeatSender } from './heartbeat-sender';
+import { initialLoadTracker, trackLoad, type LoadTracker } from './load-tracker';
+import { readEngineMetrics, type EngineMetricsSample } from './metrics-parser';
+import type { Clock, HttpFetch } from './ports';
+import type { ReplicaStatus } from './state-machine';
 
 /** Reads the engine's load; `undefined` when the scrape failed. */
 export type ScrapeEngineMetrics = () => Promise<EngineMetricsSample | undefined>;

@@ -1,9 +1,9 @@
-import type { Heartbeat } from '../../contracts/heartbeat.ts';
-import { heartbeatPath } from '../../contracts/heartbeat.ts';
-import { sign } from '../../contracts/signature.ts';
-import type { Logger } from './logger.ts';
-import { errorMessage } from './logger.ts';
-import type { Clock, HttpFetch } from './ports.ts';
+import type { Heartbeat } from '../../contracts/heartbeat';
+import { heartbeatPath } from '../../contracts/heartbeat';
+import { sign } from '../../contracts/signature';
+import type { Logger } from './logger';
+import { errorMessage } from './logger';
+import type { Clock, HttpFetch } from './ports';
 
 export interface HeartbeatSenderOptions {
   edgeUrl: string;

@@ -1,6 +1,6 @@
-import type { Heartbeat } from '../../contracts/heartbeat.ts';
-import type { EngineLoad } from './load-tracker.ts';
-import { describeStatus, type ReplicaStatus } from './state-machine.ts';
+import type { Heartbeat } from '../../contracts/heartbeat';
+import type { EngineLoad } from './load-tracker';
+import { describeStatus, type ReplicaStatus } from './state-machine';
 
 /** Who this replica is: fixed for the life of the process. */
 export interface ReplicaIdentity {

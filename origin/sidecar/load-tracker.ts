@@ -1,4 +1,4 @@
-import type { EngineMetricsSample } from './metrics-parser.ts';
+import type { EngineMetricsSample } from './metrics-parser';
 
 /** The engine load reported in heartbeats. */
 export interface EngineLoad {

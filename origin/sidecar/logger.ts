@@ -1,4 +1,4 @@
-import type { Clock, LogSink } from './ports.ts';
+import type { Clock, LogSink } from './ports';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 

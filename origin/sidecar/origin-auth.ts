@@ -6,9 +6,9 @@ import {
   timestampHeader,
   verify,
   type VerifyResult,
-} from '../../contracts/signature.ts';
-import { SidecarError } from './errors.ts';
-import type { Clock } from './ports.ts';
+} from '../../contracts/signature';
+import { SidecarError } from './errors';
+import type { Clock } from './ports';
 
 export interface OriginAuthOptions {
   secret: string;

@@ -1,11 +1,11 @@
 import type { Handler } from 'hono';
-import type { ReplicaState } from '../../contracts/heartbeat.ts';
-import { SidecarError } from './errors.ts';
-import type { InFlight } from './in-flight.ts';
-import type { Logger } from './logger.ts';
-import { errorMessage } from './logger.ts';
-import type { HttpFetch } from './ports.ts';
-import { relayBody } from './relay-body.ts';
+import type { ReplicaState } from '../../contracts/heartbeat';
+import { SidecarError } from './errors';
+import type { InFlight } from './in-flight';
+import type { Logger } from './logger';
+import { errorMessage } from './logger';
+import type { HttpFetch } from './ports';
+import { relayBody } from './relay-body';
 
 /**
  * Request headers the engine may see. Everything else is dropped: client credentials must never

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { errorMessage } from './logger.ts';
-import type { Clock, HttpFetch, Sleep } from './ports.ts';
+import { errorMessage } from './logger';
+import type { Clock, HttpFetch, Sleep } from './ports';
 
 export type ProbeResult = { ok: true } | { ok: false; reason: string };
 
@@ -25,12 +25,23 @@ const healthAttemptTimeoutMs = 5_000;
 const canaryAttemptTimeoutMs = 60_000;
 
 /** Polls `GET /health` until it answers 200. The engine does not listen while it loads. */
-export function waitForEngineHealth(deps: ReadinessDeps, options: ProbeOptions): Promise<ProbeResult> {
-  return retryUntil(deps, options, 'engine /health', async (signal) => {
-    const response = await deps.fetch(`${deps.engineBaseUrl}/health`, { signal });
-    await response.arrayBuffer();
-    return response.ok ? { ok: true } : { ok: false, reason: `/health answered ${response.status}` };
-  }, healthAttemptTimeoutMs);
+export function waitForEngineHealth(
+  deps: ReadinessDeps,
+  options: ProbeOptions,
+): Promise<ProbeResult> {
+  return retryUntil(
+    deps,
+    options,
+    'engine /health',
+    async (signal) => {
+      const response = await deps.fetch(`${deps.engineBaseUrl}/health`, { signal });
+      await response.arrayBuffer();
+      return response.ok
+        ? { ok: true }
+        : { ok: false, reason: `/health answered ${response.status}` };
+    },
+    healthAttemptTimeoutMs,
+  );
 }
 
 const completionSchema = z.object({
@@ -47,22 +58,33 @@ export function runCanaryGeneration(
   deps: ReadinessDeps,
   options: ProbeOptions & { model: string },
 ): Promise<ProbeResult> {
-  const request = JSON.stringify({ model: options.model, prompt: 'Hello', max_tokens: 1, temperature: 0 });
-  return retryUntil(deps, options, 'canary generation', async (signal) => {
-    const response = await deps.fetch(`${deps.engineBaseUrl}/v1/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: request,
-      signal,
-    });
-    const text = await response.text();
-    if (!response.ok) return { ok: false, reason: `completion answered ${response.status}` };
-    const parsed = completionSchema.safeParse(safeJson(text));
-    if (!parsed.success) return { ok: false, reason: 'completion body is not a completion' };
-    const { choices, usage } = parsed.data;
-    const tokens = usage?.completion_tokens ?? (choices[0]?.text === '' ? 0 : 1);
-    return tokens >= 1 ? { ok: true } : { ok: false, reason: 'completion generated no token' };
-  }, canaryAttemptTimeoutMs);
+  const request = JSON.stringify({
+    model: options.model,
+    prompt: 'Hello',
+    max_tokens: 1,
+    temperature: 0,
+  });
+  return retryUntil(
+    deps,
+    options,
+    'canary generation',
+    async (signal) => {
+      const response = await deps.fetch(`${deps.engineBaseUrl}/v1/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: request,
+        signal,
+      });
+      const text = await response.text();
+      if (!response.ok) return { ok: false, reason: `completion answered ${response.status}` };
+      const parsed = completionSchema.safeParse(safeJson(text));
+      if (!parsed.success) return { ok: false, reason: 'completion body is not a completion' };
+      const { choices, usage } = parsed.data;
+      const tokens = usage?.completion_tokens ?? (choices[0]?.text === '' ? 0 : 1);
+      return tokens >= 1 ? { ok: true } : { ok: false, reason: 'completion generated no token' };
+    },
+    canaryAttemptTimeoutMs,
+  );
 }
 
 async function retryUntil(
@@ -77,7 +99,10 @@ async function retryUntil(
     if (options.signal.aborted) return { ok: false, reason: `${what} abandoned` };
     const remainingMs = options.deadlineMs - deps.clock.nowMs();
     if (remainingMs <= 0) {
-      return { ok: false, reason: `${what} did not succeed before the start-up deadline (last: ${lastReason})` };
+      return {
+        ok: false,
+        reason: `${what} did not succeed before the start-up deadline (last: ${lastReason})`,
+      };
     }
     const signal = AbortSignal.any([
       options.signal,

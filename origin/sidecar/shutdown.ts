@@ -1,13 +1,13 @@
-import type { HeartbeatLoop } from './heartbeat-loop.ts';
-import type { InFlight } from './in-flight.ts';
-import type { Logger } from './logger.ts';
-import type { Sleep } from './ports.ts';
-import type { Supervisor } from './supervisor.ts';
+import type { HeartbeatLoop } from './heartbeat-loop';
+import type { InFlight } from './in-flight';
+import type { Logger } from './logger';
+import type { Sleep } from './ports';
+import type { Supervisor } from './supervisor';
 
 export interface ShutdownOptions {
   supervisor: Pick<Supervisor, 'requestDrain' | 'stopEngine'>;
   inFlight: InFlight;
-  heartbeats: Pick<HeartbeatLoop, 'stop'>;
+  heartbeats: Pick<HeartbeatLoop, 'pulse' | 'stop'>;
   drainTimeoutMs: number;
   sleep: Sleep;
   logger: Logger;
@@ -16,8 +16,7 @@ export interface ShutdownOptions {
 }
 
 /**
- * The graceful stop of DESIGN.md §3: announce `draining` (the supervisor's change handler sends a
- * heartbeat at once), let in-flight requests finish up to the drain deadline, stop the engine,
+ * The graceful stop of DESIGN.md §3: announce `draining` with a heartbeat sent at once, let in-flight requests finish up to the drain deadline, stop the engine,
  * announce `stopped` with a final heartbeat. Calling it again returns the same promise.
  */
 export function createShutdown(options: ShutdownOptions): (reason: string) => Promise<void> {
@@ -27,11 +26,17 @@ export function createShutdown(options: ShutdownOptions): (reason: string) => Pr
     const { logger, inFlight } = options;
     options.supervisor.requestDrain(reason);
     logger.info('draining', { reason, inFlight: inFlight.count() });
+    // Tell the edge before anything else, even when nothing is in flight: it stops routing here.
+    await options.heartbeats.pulse();
 
     const deadline = new AbortController();
     const outcome = await Promise.race([
       inFlight.whenIdle().then(() => 'idle' as const),
-      options.sleep(options.drainTimeoutMs, deadline.signal).then(() => 'deadline' as const),
+      // The sleep rejects when cancelled below; by then the race is already decided.
+      options.sleep(options.drainTimeoutMs, deadline.signal).then(
+        () => 'deadline' as const,
+        () => 'idle' as const,
+      ),
     ]);
     deadline.abort();
     if (outcome === 'deadline') {

@@ -1,4 +1,4 @@
-import type { ReplicaState } from '../../contracts/heartbeat.ts';
+import type { ReplicaState } from '../../contracts/heartbeat';
 
 /** Where the replica is in its lifecycle, and since when (epoch ms). */
 export interface ReplicaStatus {

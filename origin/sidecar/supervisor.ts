@@ -1,8 +1,8 @@
-import type { EngineProcess } from './engine-process.ts';
-import type { Logger } from './logger.ts';
-import type { ProbeResult } from './readiness.ts';
-import type { Clock } from './ports.ts';
-import { initialStatus, transition, type ReplicaEvent, type ReplicaStatus } from './state-machine.ts';
+import type { EngineProcess } from './engine-process';
+import type { Logger } from './logger';
+import type { ProbeResult } from './readiness';
+import type { Clock } from './ports';
+import { initialStatus, transition, type ReplicaEvent, type ReplicaStatus } from './state-machine';
 
 /** One start-up step, given the deadline (epoch ms) and a signal that ends it early. */
 export type StartupStep = (deadlineMs: number, signal: AbortSignal) => Promise<ProbeResult>;
@@ -24,8 +24,8 @@ export interface SupervisorOptions {
 }
 
 export interface Supervisor {
-  status(): ReplicaStatus;
-  enginePid(): number | undefined;
+  status: () => ReplicaStatus;
+  enginePid: () => number | undefined;
   /** Launches the engine and brings it to `ready`; resolves in `ready`, `failed` or `draining`. */
   start(): Promise<void>;
   /** Enters `draining` and abandons any start-up step still running. */
@@ -84,7 +84,10 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       const deadlineMs = startedAtMs + options.startupTimeoutMs;
       const launched = options.launch();
       engine = launched;
-      logger.info('engine launched', { pid: launched.pid ?? null, deadlineMs });
+      logger.info('engine launched', {
+        pid: launched.pid ?? null,
+        startupTimeoutMs: options.startupTimeoutMs,
+      });
       void launched.exited.then((exit) => {
         logger[stopRequested ? 'info' : 'error']('engine exited', {
           code: exit.code,

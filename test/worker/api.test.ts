@@ -31,7 +31,10 @@ describe('POST /v1/chat/completions', () => {
     const { send } = testApp({ originFetch: origin.fetch });
     const { key, keyId } = await createKey();
 
-    const { response, text } = await send('/v1/chat/completions', jsonRequest(key, chat({ stream: true })));
+    const { response, text } = await send(
+      '/v1/chat/completions',
+      jsonRequest(key, chat({ stream: true })),
+    );
 
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -42,7 +45,11 @@ describe('POST /v1/chat/completions', () => {
     expect(events.some((e) => e.includes('"usage"'))).toBe(false);
     const content = events
       .slice(0, -1)
-      .map((e) => (JSON.parse(e) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '')
+      .map(
+        (e) =>
+          (JSON.parse(e) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta
+            .content ?? '',
+      )
       .join('');
     expect(content).toBe(defaultScript.tokens.join(''));
     // The engine was asked for usage anyway, so the row has its real counts.
@@ -74,7 +81,10 @@ describe('POST /v1/chat/completions', () => {
     const usageEvents = events.filter((e) => e.includes('"usage"'));
     expect(usageEvents).toHaveLength(1);
     expect(events.at(-2)).toBe(usageEvents[0]);
-    expect(JSON.parse(usageEvents[0] ?? '{}')).toMatchObject({ choices: [], usage: { completion_tokens: 6 } });
+    expect(JSON.parse(usageEvents[0] ?? '{}')).toMatchObject({
+      choices: [],
+      usage: { completion_tokens: 6 },
+    });
   });
 
   it('returns the engine JSON with usage for a non-stream call and records its tokens', async () => {
@@ -85,7 +95,10 @@ describe('POST /v1/chat/completions', () => {
     const { response, text } = await send('/v1/chat/completions', jsonRequest(key, chat()));
 
     expect(response.status).toBe(200);
-    expect(JSON.parse(text)).toMatchObject({ object: 'chat.completion', usage: { total_tokens: 17 } });
+    expect(JSON.parse(text)).toMatchObject({
+      object: 'chat.completion',
+      usage: { total_tokens: 17 },
+    });
     const row = await usageRow(response.headers.get('x-request-id'));
     expect(row).toMatchObject({ status: 'ok', stream: 0, prompt_tokens: 11, completion_tokens: 6 });
   });
@@ -97,14 +110,23 @@ describe('POST /v1/chat/completions', () => {
 
     const { response } = await send(
       '/v1/chat/completions',
-      jsonRequest(key, chat(), { cookie: 'session=abc', 'x-api-key': key, 'x-forwarded-for': '10.0.0.1' }),
+      jsonRequest(key, chat(), {
+        cookie: 'session=abc',
+        'x-api-key': key,
+        'x-forwarded-for': '10.0.0.1',
+      }),
     );
 
     const seen = origin.requests[0]?.headers ?? {};
     expect(Object.keys(seen).sort()).toEqual(
-      ['accept', 'content-length', 'content-type', 'x-request-id', 'x-switchyard-signature', 'x-switchyard-timestamp'].filter(
-        (h) => h !== 'content-length' || 'content-length' in seen,
-      ),
+      [
+        'accept',
+        'content-length',
+        'content-type',
+        'x-request-id',
+        'x-switchyard-signature',
+        'x-switchyard-timestamp',
+      ].filter((h) => h !== 'content-length' || 'content-length' in seen),
     );
     expect(JSON.stringify(seen)).not.toContain(key);
     const requestId = response.headers.get('x-request-id') ?? '';
@@ -124,13 +146,20 @@ describe('POST /v1/chat/completions', () => {
     const { send } = testApp({ originFetch: origin.fetch });
     const { key } = await createKey();
 
-    const { response, text } = await send('/v1/chat/completions', jsonRequest(key, chat({ stream: true })));
+    const { response, text } = await send(
+      '/v1/chat/completions',
+      jsonRequest(key, chat({ stream: true })),
+    );
 
     const events = dataEvents(text);
     expect(events).not.toContain('[DONE]');
     expect(JSON.parse(events.at(-1) ?? '{}')).toMatchObject({ error: { code: 'upstream_error' } });
     const row = await usageRow(response.headers.get('x-request-id'));
-    expect(row).toMatchObject({ status: 'midstream_error', completion_tokens: 3, tokens_estimated: 1 });
+    expect(row).toMatchObject({
+      status: 'midstream_error',
+      completion_tokens: 3,
+      tokens_estimated: 1,
+    });
   });
 
   it('forwards an in-band engine error event and stops there', async () => {
@@ -138,19 +167,36 @@ describe('POST /v1/chat/completions', () => {
     const { send } = testApp({ originFetch: origin.fetch });
     const { key } = await createKey();
 
-    const { response, text } = await send('/v1/chat/completions', jsonRequest(key, chat({ stream: true })));
+    const { response, text } = await send(
+      '/v1/chat/completions',
+      jsonRequest(key, chat({ stream: true })),
+    );
 
     const events = dataEvents(text);
     expect(events).not.toContain('[DONE]');
     expect(events.at(-1)).toContain('"error"');
-    expect(await usageRow(response.headers.get('x-request-id'))).toMatchObject({ status: 'midstream_error' });
+    expect(await usageRow(response.headers.get('x-request-id'))).toMatchObject({
+      status: 'midstream_error',
+    });
   });
 });
 
 describe('errors in the OpenAI envelope, one usage row each', () => {
   const cases: [string, () => Promise<RequestInit>, number, string, string][] = [
-    ['no key', () => Promise.resolve(jsonRequest(undefined, chat())), 401, 'missing_api_key', 'auth_error'],
-    ['a malformed key', () => Promise.resolve(jsonRequest('sk-nope', chat())), 401, 'invalid_api_key', 'auth_error'],
+    [
+      'no key',
+      () => Promise.resolve(jsonRequest(undefined, chat())),
+      401,
+      'missing_api_key',
+      'auth_error',
+    ],
+    [
+      'a malformed key',
+      () => Promise.resolve(jsonRequest('sk-nope', chat())),
+      401,
+      'invalid_api_key',
+      'auth_error',
+    ],
     [
       'an unknown key',
       () => Promise.resolve(jsonRequest('sk-sy-' + 'A'.repeat(43), chat())),
@@ -158,8 +204,20 @@ describe('errors in the OpenAI envelope, one usage row each', () => {
       'invalid_api_key',
       'auth_error',
     ],
-    ['a revoked key', async () => jsonRequest((await createKey('revoked')).key, chat()), 401, 'invalid_api_key', 'auth_error'],
-    ['malformed JSON', async () => jsonRequest((await createKey()).key, '{"model": '), 400, 'invalid_json', 'client_error'],
+    [
+      'a revoked key',
+      async () => jsonRequest((await createKey('revoked')).key, chat()),
+      401,
+      'invalid_api_key',
+      'auth_error',
+    ],
+    [
+      'malformed JSON',
+      async () => jsonRequest((await createKey()).key, '{"model": '),
+      400,
+      'invalid_json',
+      'client_error',
+    ],
     [
       'a body without messages',
       async () => jsonRequest((await createKey()).key, { model: 'tiny' }),
@@ -169,7 +227,8 @@ describe('errors in the OpenAI envelope, one usage row each', () => {
     ],
     [
       'a body that names its own upstream',
-      async () => jsonRequest((await createKey()).key, chat({ api_base: 'http://169.254.169.254' })),
+      async () =>
+        jsonRequest((await createKey()).key, chat({ api_base: 'http://169.254.169.254' })),
       400,
       'forbidden_parameter',
       'client_error',
@@ -218,7 +277,10 @@ describe('errors in the OpenAI envelope, one usage row each', () => {
 
   it('returns 503 with Retry-After when the model is known but no replica is ready', async () => {
     const origin = createFakeOrigin();
-    const { send } = testApp({ originFetch: origin.fetch, pool: staticPool([replica({ state: 'warming' })]) });
+    const { send } = testApp({
+      originFetch: origin.fetch,
+      pool: staticPool([replica({ state: 'warming' })]),
+    });
     const { key } = await createKey();
 
     const { response, text } = await send('/v1/chat/completions', jsonRequest(key, chat()));
@@ -226,7 +288,9 @@ describe('errors in the OpenAI envelope, one usage row each', () => {
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('1');
     expect(JSON.parse(text)).toMatchObject({ error: { code: 'no_replica_available' } });
-    expect(await usageRow(response.headers.get('x-request-id'))).toMatchObject({ status: 'upstream_unavailable' });
+    expect(await usageRow(response.headers.get('x-request-id'))).toMatchObject({
+      status: 'upstream_unavailable',
+    });
   });
 
   it('treats a replica with a stale heartbeat as unavailable, not idle', async () => {
@@ -242,22 +306,35 @@ describe('errors in the OpenAI envelope, one usage row each', () => {
   });
 
   it.each([
-    [400, '{"error":{"message":"prompt is too long","type":"BadRequestError","code":400}}', 400, 'prompt is too long'],
+    [
+      400,
+      '{"error":{"message":"prompt is too long","type":"BadRequestError","code":400}}',
+      400,
+      'prompt is too long',
+    ],
     [500, '{"error":{"message":"CUDA error: secret internals"}}', 502, 'failed to answer'],
-  ])('translates an engine %i into %i without leaking internals', async (engineStatus, body, status, message) => {
-    const origin = createFakeOrigin({ ...defaultScript, failWith: { status: engineStatus, body } });
-    const { send } = testApp({ originFetch: origin.fetch });
-    const { key } = await createKey();
+  ])(
+    'translates an engine %i into %i without leaking internals',
+    async (engineStatus, body, status, message) => {
+      const origin = createFakeOrigin({
+        ...defaultScript,
+        failWith: { status: engineStatus, body },
+      });
+      const { send } = testApp({ originFetch: origin.fetch });
+      const { key } = await createKey();
 
-    const { response, text } = await send('/v1/chat/completions', jsonRequest(key, chat()));
+      const { response, text } = await send('/v1/chat/completions', jsonRequest(key, chat()));
 
-    expect(response.status).toBe(status);
-    expect(text).toContain(message);
-    expect(text).not.toContain('CUDA');
-  });
+      expect(response.status).toBe(status);
+      expect(text).toContain(message);
+      expect(text).not.toContain('CUDA');
+    },
+  );
 
   it('answers 502 in the envelope when the origin cannot be reached', async () => {
-    const { send } = testApp({ originFetch: () => Promise.reject(new TypeError('connect ECONNREFUSED')) });
+    const { send } = testApp({
+      originFetch: () => Promise.reject(new TypeError('connect ECONNREFUSED')),
+    });
     const { key } = await createKey();
 
     const { response, text } = await send('/v1/chat/completions', jsonRequest(key, chat()));
@@ -265,7 +342,9 @@ describe('errors in the OpenAI envelope, one usage row each', () => {
     expect(response.status).toBe(502);
     expect(JSON.parse(text)).toMatchObject({ error: { code: 'upstream_unreachable' } });
     expect(text).not.toContain('ECONNREFUSED');
-    expect(await usageRow(response.headers.get('x-request-id'))).toMatchObject({ status: 'upstream_error' });
+    expect(await usageRow(response.headers.get('x-request-id'))).toMatchObject({
+      status: 'upstream_error',
+    });
   });
 });
 
@@ -275,7 +354,10 @@ describe('other endpoints', () => {
     const { send } = testApp({ originFetch: origin.fetch });
     const { key } = await createKey();
 
-    const { response, text } = await send('/v1/embeddings', jsonRequest(key, { model: 'tiny', input: 'hello' }));
+    const { response, text } = await send(
+      '/v1/embeddings',
+      jsonRequest(key, { model: 'tiny', input: 'hello' }),
+    );
 
     expect(response.status).toBe(200);
     expect(JSON.parse(text)).toMatchObject({ data: [{ embedding: [0.6, 0.8] }] });
@@ -294,10 +376,15 @@ describe('other endpoints', () => {
     const { send } = testApp({ originFetch: createFakeOrigin().fetch, pool });
     const { key } = await createKey();
 
-    const { response, text } = await send('/v1/models', { headers: { authorization: `Bearer ${key}` } });
+    const { response, text } = await send('/v1/models', {
+      headers: { authorization: `Bearer ${key}` },
+    });
 
     expect(response.status).toBe(200);
-    expect(JSON.parse(text)).toMatchObject({ object: 'list', data: [{ id: 'small', object: 'model' }] });
+    expect(JSON.parse(text)).toMatchObject({
+      object: 'list',
+      data: [{ id: 'small', object: 'model' }],
+    });
     expect((JSON.parse(text) as { data: unknown[] }).data).toHaveLength(1);
   });
 
@@ -307,6 +394,8 @@ describe('other endpoints', () => {
     const { response, text } = await send('/nope');
 
     expect(response.status).toBe(404);
-    expect(JSON.parse(text)).toMatchObject({ error: { code: 'route_not_found', type: 'not_found_error' } });
+    expect(JSON.parse(text)).toMatchObject({
+      error: { code: 'route_not_found', type: 'not_found_error' },
+    });
   });
 });

@@ -33,9 +33,15 @@ export function knownModels(replicas: readonly ReplicaView[]): Set<string> {
 }
 
 /** Models that can take a request now: on a live `ready` replica. */
-export function servableModels(replicas: readonly ReplicaView[], nowMs: number, staleMs: number): Set<string> {
+export function servableModels(
+  replicas: readonly ReplicaView[],
+  nowMs: number,
+  staleMs: number,
+): Set<string> {
   return new Set(
-    replicas.filter((r) => r.state === 'ready' && isLive(r, nowMs, staleMs)).flatMap((r) => r.models),
+    replicas
+      .filter((r) => r.state === 'ready' && isLive(r, nowMs, staleMs))
+      .flatMap((r) => r.models),
   );
 }
 

@@ -95,7 +95,9 @@ export function relaySse(
     try {
       chunk = JSON.parse(event.data) as ChunkView;
     } catch {
-      pending.push(sseErrorEvent('The model server sent a malformed stream chunk.', 'upstream_error'));
+      pending.push(
+        sseErrorEvent('The model server sent a malformed stream chunk.', 'upstream_error'),
+      );
       finish('upstream_truncated');
       return;
     }
@@ -131,14 +133,18 @@ export function relaySse(
         try {
           result = await reader.read();
         } catch {
-          pending.push(sseErrorEvent('The model server connection broke mid-stream.', 'upstream_error'));
+          pending.push(
+            sseErrorEvent('The model server connection broke mid-stream.', 'upstream_error'),
+          );
           finish('upstream_truncated');
           break;
         }
         if (result.done) {
           parser.feed(decoder.decode());
           if (!finished) {
-            pending.push(sseErrorEvent('The model server ended the stream early.', 'upstream_error'));
+            pending.push(
+              sseErrorEvent('The model server ended the stream early.', 'upstream_error'),
+            );
             finish('upstream_truncated');
           }
           break;

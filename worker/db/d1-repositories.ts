@@ -4,7 +4,10 @@ import type { ApiKeyRepository, UsageSink } from '../ports';
 import { apiKeys, usageEvents } from './schema';
 
 /** D1 adapters for the edge's repositories, through drizzle. */
-export function createD1Repositories(db: D1Database): { apiKeys: ApiKeyRepository; usage: UsageSink } {
+export function createD1Repositories(db: D1Database): {
+  apiKeys: ApiKeyRepository;
+  usage: UsageSink;
+} {
   const orm = drizzle(db);
   return {
     apiKeys: {
@@ -25,7 +28,10 @@ export function createD1Repositories(db: D1Database): { apiKeys: ApiKeyRepositor
     usage: {
       async record(row) {
         // The request id is the primary key: a retried write leaves one row (RELIABILITY U1).
-        await orm.insert(usageEvents).values(row).onConflictDoNothing({ target: usageEvents.requestId });
+        await orm
+          .insert(usageEvents)
+          .values(row)
+          .onConflictDoNothing({ target: usageEvents.requestId });
       },
     },
   };

@@ -39,7 +39,7 @@ export async function forwardToOrigin(
     model: input.model,
     nowMs,
     staleMs: deps.config.heartbeatStaleMs,
-    inFlight: deps.inFlight.get,
+    inFlight: (replicaId) => deps.inFlight.get(replicaId),
     rng: deps.rng,
   });
   if (choice.kind === 'unknown_model') {
@@ -60,7 +60,10 @@ export async function forwardToOrigin(
 
   // The engine is always asked for usage on streams; the relay strips it if the client did not ask.
   const body = input.stream
-    ? { ...input.body, stream_options: { ...asObject(input.body.stream_options), include_usage: true } }
+    ? {
+        ...input.body,
+        stream_options: { ...asObject(input.body.stream_options), include_usage: true },
+      }
     : input.body;
   const abort = new AbortController();
   const onClientGone = () => abort.abort();
@@ -102,7 +105,7 @@ export async function forwardToOrigin(
   }
 
   if (input.stream) {
-    const relay = relaySse(upstream.body, {
+    const relay = relaySse(upstream.body as ReadableStream<Uint8Array>, {
       clientWantsUsage: input.clientWantsUsage,
       clock: deps.clock,
       onCancel: () => abort.abort(),
@@ -123,7 +126,10 @@ export async function forwardToOrigin(
     const parsed = JSON.parse(text) as { usage?: unknown };
     const usage = usageSchema.safeParse(parsed.usage);
     if (usage.success) draft.usage = usage.data;
-    return new Response(text, { status: 200, headers: { ...headers, 'content-type': 'application/json' } });
+    return new Response(text, {
+      status: 200,
+      headers: { ...headers, 'content-type': 'application/json' },
+    });
   } catch (error) {
     if (error instanceof GatewayError) throw error;
     throw new GatewayError('upstream_error', 'The model server sent an invalid response.');

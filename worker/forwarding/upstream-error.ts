@@ -26,9 +26,13 @@ export function upstreamError(status: number, bodyText: string): GatewayError {
     return new GatewayError('invalid_request', message, { status: status as ContentfulStatusCode });
   }
   if (status === 503 || status === 429) {
-    return new GatewayError('no_replica_available', 'The model server is busy. Try again shortly.', {
-      retryAfterSeconds: 1,
-    });
+    return new GatewayError(
+      'no_replica_available',
+      'The model server is busy. Try again shortly.',
+      {
+        retryAfterSeconds: 1,
+      },
+    );
   }
   return new GatewayError('upstream_error', `The model server failed to answer (${status}).`);
 }

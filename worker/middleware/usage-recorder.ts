@@ -39,7 +39,10 @@ export function createUsageRecorder(deps: { clock: Clock; usage: UsageSink; logg
       });
       await deps.usage.record(row);
     })().catch((error: unknown) => {
-      deps.logger.error('usage row not written', { requestId: draft.requestId, error: String(error) });
+      deps.logger.error('usage row not written', {
+        requestId: draft.requestId,
+        error: String(error),
+      });
     });
     c.executionCtx.waitUntil(written);
   });

@@ -38,7 +38,10 @@ export function createInternalRoutes(deps: GatewayDeps) {
     }
     const heartbeat = heartbeatSchema.safeParse(json);
     if (!heartbeat.success) {
-      throw new GatewayError('invalid_request', `The heartbeat is invalid: ${heartbeat.error.message}`);
+      throw new GatewayError(
+        'invalid_request',
+        `The heartbeat is invalid: ${heartbeat.error.message}`,
+      );
     }
     await deps.pool.heartbeat(heartbeat.data);
     return c.body(null, 204);

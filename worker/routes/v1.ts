@@ -1,11 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env';
-import {
-  chatCompletionRequest,
-  completionRequest,
-  embeddingRequest,
-} from '../core/openai-schemas';
+import { chatCompletionRequest, completionRequest, embeddingRequest } from '../core/openai-schemas';
 import { servableModels } from '../core/replica-choice';
 import { GatewayError } from '../errors';
 import { forwardToOrigin } from '../forwarding/forward';
@@ -85,7 +81,8 @@ export function createV1Routes(deps: GatewayDeps) {
     const models = servableModels(replicas, deps.clock.nowMs(), deps.config.heartbeatStaleMs);
     const firstSeenSeconds = (model: string) =>
       Math.floor(
-        Math.min(...replicas.filter((r) => r.models.includes(model)).map((r) => r.registeredAtMs)) / 1000,
+        Math.min(...replicas.filter((r) => r.models.includes(model)).map((r) => r.registeredAtMs)) /
+          1000,
       );
     return c.json({
       object: 'list',

@@ -47,10 +47,16 @@ export function createFakeOrigin(script: OriginScript = defaultScript) {
         object: 'list',
         data: [{ object: 'embedding', index: 0, embedding: [0.6, 0.8] }],
         model,
-        usage: { prompt_tokens: script.usage.prompt_tokens, total_tokens: script.usage.prompt_tokens },
+        usage: {
+          prompt_tokens: script.usage.prompt_tokens,
+          total_tokens: script.usage.prompt_tokens,
+        },
       });
     }
-    const usage = { ...script.usage, total_tokens: script.usage.prompt_tokens + script.usage.completion_tokens };
+    const usage = {
+      ...script.usage,
+      total_tokens: script.usage.prompt_tokens + script.usage.completion_tokens,
+    };
     if (body.stream !== true) {
       return c.json({
         id: 'chatcmpl-fake',
@@ -58,7 +64,11 @@ export function createFakeOrigin(script: OriginScript = defaultScript) {
         created: 1,
         model,
         choices: [
-          { index: 0, message: { role: 'assistant', content: script.tokens.join('') }, finish_reason: 'stop' },
+          {
+            index: 0,
+            message: { role: 'assistant', content: script.tokens.join('') },
+            finish_reason: 'stop',
+          },
         ],
         usage,
       });
@@ -78,7 +88,9 @@ export function createFakeOrigin(script: OriginScript = defaultScript) {
         if (i === script.cutAfterTokens) return;
         if (i === script.errorAfterTokens) {
           await stream.writeSSE({
-            data: JSON.stringify({ error: { message: 'engine fault', type: 'InternalServerError', code: 500 } }),
+            data: JSON.stringify({
+              error: { message: 'engine fault', type: 'InternalServerError', code: 500 },
+            }),
           });
           return;
         }
@@ -87,7 +99,14 @@ export function createFakeOrigin(script: OriginScript = defaultScript) {
       await stream.writeSSE({ data: chunk({}, 'stop') });
       if (streamOptions?.include_usage === true) {
         await stream.writeSSE({
-          data: JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1, model, choices: [], usage }),
+          data: JSON.stringify({
+            id: 'chatcmpl-fake',
+            object: 'chat.completion.chunk',
+            created: 1,
+            model,
+            choices: [],
+            usage,
+          }),
         });
       }
       await stream.writeSSE({ data: '[DONE]' });

@@ -62,10 +62,18 @@ export async function createKey(status: 'active' | 'revoked' = 'active') {
   return { key, keyId, tenantId };
 }
 
-export function testApp(options: { originFetch: OriginFetch; pool?: PoolDirectory; maxBodyBytes?: number }) {
+export function testApp(options: {
+  originFetch: OriginFetch;
+  pool?: PoolDirectory;
+  maxBodyBytes?: number;
+}) {
   const { apiKeys, usage } = createD1Repositories(env.DB);
   const deps: GatewayDeps = {
-    config: { poolSecret: testPoolSecret, heartbeatStaleMs: 5_000, maxBodyBytes: options.maxBodyBytes ?? 1 << 20 },
+    config: {
+      poolSecret: testPoolSecret,
+      heartbeatStaleMs: 5_000,
+      maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
+    },
     clock: { nowMs: () => fixedNowMs },
     rng: seededRng(seed++ * 7919),
     originFetch: options.originFetch,
@@ -87,7 +95,11 @@ export function testApp(options: { originFetch: OriginFetch; pool?: PoolDirector
   return { app, send };
 }
 
-export function jsonRequest(key: string | undefined, body: unknown, headers: Record<string, string> = {}) {
+export function jsonRequest(
+  key: string | undefined,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   return {
     method: 'POST',
     headers: {
@@ -100,5 +112,7 @@ export function jsonRequest(key: string | undefined, body: unknown, headers: Rec
 }
 
 export async function usageRow(requestId: string | null) {
-  return env.DB.prepare('SELECT * FROM usage_events WHERE request_id = ?').bind(requestId).first<Record<string, unknown>>();
+  return env.DB.prepare('SELECT * FROM usage_events WHERE request_id = ?')
+    .bind(requestId)
+    .first<Record<string, unknown>>();
 }

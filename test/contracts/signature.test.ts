@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { sign, signatureWindowMs, verify, type SignaturePurpose } from '../../contracts/signature';
+
+const secret = 'contract-test-secret';
+const nowMs = 1_800_000_000_000;
+
+async function check(
+  signed: { purpose: SignaturePurpose; payload: string; atMs: number; secret?: string },
+  checked: { purpose: SignaturePurpose; payload: string },
+) {
+  const headers = await sign(signed.secret ?? secret, signed.purpose, signed.payload, signed.atMs);
+  return verify(
+    secret,
+    checked.purpose,
+    checked.payload,
+    { timestamp: headers['x-switchyard-timestamp'], signature: headers['x-switchyard-signature'] },
+    nowMs,
+  );
+}
+
+describe('HMAC signatures shared by edge and origin', () => {
+  it.each([
+    [
+      'a fresh signature',
+      { purpose: 'heartbeat', payload: 'b', atMs: nowMs },
+      { purpose: 'heartbeat', payload: 'b' },
+      { ok: true },
+    ],
+    [
+      'the edge of the window',
+      { purpose: 'heartbeat', payload: 'b', atMs: nowMs - signatureWindowMs },
+      { purpose: 'heartbeat', payload: 'b' },
+      { ok: true },
+    ],
+    [
+      'just past the window',
+      { purpose: 'heartbeat', payload: 'b', atMs: nowMs - signatureWindowMs - 1 },
+      { purpose: 'heartbeat', payload: 'b' },
+      { ok: false, reason: 'expired' },
+    ],
+    [
+      'a clock far ahead',
+      { purpose: 'heartbeat', payload: 'b', atMs: nowMs + 60_000 },
+      { purpose: 'heartbeat', payload: 'b' },
+      { ok: false, reason: 'expired' },
+    ],
+    [
+      'another payload',
+      { purpose: 'heartbeat', payload: 'b', atMs: nowMs },
+      { purpose: 'heartbeat', payload: 'c' },
+      { ok: false, reason: 'invalid' },
+    ],
+    [
+      'another purpose',
+      { purpose: 'heartbeat', payload: 'b', atMs: nowMs },
+      { purpose: 'origin-request', payload: 'b' },
+      { ok: false, reason: 'invalid' },
+    ],
+    [
+      'another secret',
+      { purpose: 'heartbeat', payload: 'b', atMs: nowMs, secret: 'other-secret-value' },
+      { purpose: 'heartbeat', payload: 'b' },
+      { ok: false, reason: 'invalid' },
+    ],
+  ] as const)('verifies %s as %j', async (_name, signed, checked, expected) => {
+    expect(await check(signed, checked)).toEqual(expected);
+  });
+
+  it.each([
+    [{ timestamp: undefined, signature: 'a'.repeat(64) }, 'missing'],
+    [{ timestamp: String(nowMs), signature: undefined }, 'missing'],
+    [{ timestamp: 'soon', signature: 'a'.repeat(64) }, 'invalid'],
+    [{ timestamp: String(nowMs), signature: 'zz' }, 'invalid'],
+  ])('rejects malformed headers %j as %s', async (headers, reason) => {
+    expect(await verify(secret, 'heartbeat', 'b', headers, nowMs)).toEqual({ ok: false, reason });
+  });
+});

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { parseSidecarConfig, type SidecarConfig } from '../../../origin/sidecar/config';
+
+const secret = 'a-long-enough-pool-secret';
+const env = { POOL_SECRET: secret };
+const required = [
+  '--replica-id',
+  'r1',
+  '--port',
+  '9001',
+  '--edge-url',
+  'http://127.0.0.1:8787/',
+  '--model',
+  'org/m',
+];
+
+function configOf(argv: string[], environment: Record<string, string> = env): SidecarConfig {
+  const result = parseSidecarConfig(argv, environment);
+  if (result.kind !== 'config') throw new Error(`expected a config, got ${JSON.stringify(result)}`);
+  return result.config;
+}
+
+describe('parseSidecarConfig', () => {
+  it('applies defaults and derives the public url, served name and vllm start-up deadline', () => {
+    expect(configOf(required)).toEqual({
+      replicaId: 'r1',
+      host: '127.0.0.1',
+      port: 9001,
+      publicUrl: 'http://127.0.0.1:9001',
+      edgeUrl: 'http://127.0.0.1:8787',
+      secret,
+      engine: 'vllm',
+      model: 'org/m',
+      servedModelName: 'org/m',
+      enginePort: 8000,
+      engineArgs: [],
+      startupTimeoutMs: 600_000,
+      drainTimeoutMs: 30_000,
+      engineStopTimeoutMs: 10_000,
+      heartbeatIntervalMs: 1_000,
+    });
+  });
+
+  it.each<[string, string[], Record<string, string>, Partial<SidecarConfig>]>([
+    [
+      'a shorter deadline for the simulator',
+      ['--engine', 'vllm-sim'],
+      {},
+      { engine: 'vllm-sim', startupTimeoutMs: 60_000 },
+    ],
+    [
+      'an explicit start-up deadline',
+      ['--engine', 'vllm-sim', '--startup-timeout-ms', '5000'],
+      {},
+      { startupTimeoutMs: 5_000 },
+    ],
+    [
+      'the public url as given',
+      ['--public-url', 'https://r1.example.com/'],
+      {},
+      { publicUrl: 'https://r1.example.com' },
+    ],
+    [
+      'engine limits',
+      ['--max-model-len', '4096', '--max-num-seqs', '8', '--engine-port', '8100'],
+      {},
+      { maxModelLen: 4096, maxNumSeqs: 8, enginePort: 8100 },
+    ],
+    [
+      'repeated engine args in order',
+      ['--engine-arg=--sim-startup-delay-ms=50', '--engine-arg', 'x'],
+      {},
+      { engineArgs: ['--sim-startup-delay-ms=50', 'x'] },
+    ],
+    ['an env fallback', [], { SIDECAR_HEARTBEAT_INTERVAL_MS: '250' }, { heartbeatIntervalMs: 250 }],
+    [
+      'engine args from env, split on spaces',
+      [],
+      { SIDECAR_ENGINE_ARGS: '--a 1  --b' },
+      { engineArgs: ['--a', '1', '--b'] },
+    ],
+    [
+      'a flag over its env fallback',
+      ['--drain-timeout-ms', '7'],
+      { SIDECAR_DRAIN_TIMEOUT_MS: '9' },
+      { drainTimeoutMs: 7 },
+    ],
+    ['a served model name', ['--served-model-name', 'small'], {}, { servedModelName: 'small' }],
+  ])('accepts %s', (_name, extra, extraEnv, expected) => {
+    expect(configOf([...required, ...extra], { ...env, ...extraEnv })).toMatchObject(expected);
+  });
+
+  it('reads every flag from the environment when no flag is given', () => {
+    const config = configOf([], {
+      ...env,
+      SIDECAR_REPLICA_ID: 'r2',
+      SIDECAR_PORT: '9002',
+      SIDECAR_EDGE_URL: 'http://edge:8787',
+      SIDECAR_MODEL: 'm',
+    });
+    expect(config).toMatchObject({ replicaId: 'r2', port: 9002, edgeUrl: 'http://edge:8787' });
+  });
+
+  it.each<[string, string[], Record<string, string>, string]>([
+    ['a missing secret', required, {}, 'POOL_SECRET'],
+    [
+      'a short secret',
+      required,
+      { POOL_SECRET: 'short' },
+      'POOL_SECRET: must be at least 16 characters',
+    ],
+    ['a missing port', required.filter((a) => a !== '--port' && a !== '9001'), env, '--port'],
+    ['a non-numeric port', [...required, '--port', 'http'], env, '--port: must be a whole number'],
+    ['a port out of range', [...required, '--port', '70000'], env, '--port'],
+    ['an unknown engine', [...required, '--engine', 'tgi'], env, '--engine'],
+    ['an edge url that is not http', [...required, '--edge-url', 'ftp://edge'], env, '--edge-url'],
+    [
+      'a replica id the edge would reject',
+      [...required, '--replica-id', 'a b'],
+      env,
+      '--replica-id',
+    ],
+    [
+      'the engine on the sidecar port',
+      [...required, '--engine-port', '9001'],
+      env,
+      '--engine-port: must differ from --port',
+    ],
+    ['an unknown flag', [...required, '--secret', 'x'], env, "Unknown option '--secret'"],
+    ['an ambiguous engine arg', [...required, '--engine-arg', '--sim-x'], env, 'ambiguous'],
+  ])('rejects %s', (_name, argv, environment, message) => {
+    const result = parseSidecarConfig(argv, environment);
+    expect(result.kind).toBe('error');
+    if (result.kind === 'error') expect(result.message).toContain(message);
+  });
+
+  it('never puts the secret into an error message', () => {
+    const result = parseSidecarConfig(['--port', 'x'], env);
+    expect(JSON.stringify(result)).not.toContain(secret);
+  });
+
+  it('prints help listing every flag with its env name', () => {
+    const result = parseSidecarConfig(['--help'], {});
+    expect(result.kind).toBe('help');
+    if (result.kind === 'help') expect(result.text).toMatch(/--engine-arg.*SIDECAR_ENGINE_ARGS/);
+  });
+});
