@@ -17,7 +17,11 @@ export default defineConfig({
       {
         test: {
           name: 'origin',
-          include: ['test/origin/**/*.test.ts', 'test/contracts/**/*.test.ts', 'test/scripts/**/*.test.ts'],
+          include: [
+            'test/origin/**/*.test.ts',
+            'test/contracts/**/*.test.ts',
+            'test/scripts/**/*.test.ts',
+          ],
           environment: 'node',
         },
       },

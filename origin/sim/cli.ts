@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { defaultSimConfig, simConfigSchema, type SimConfig } from './sim-config.js';
+import { defaultSimConfig, simConfigSchema, type SimConfig } from './sim-config';
 
 type ValueKind = 'string' | 'int' | 'number' | 'boolean' | 'names';
 
@@ -16,7 +16,7 @@ interface FlagSpec {
 /** The accepted flags, as data: parsing, validation messages and `--help` all come from here. */
 const flagSpecs: readonly FlagSpec[] = [
   { flag: 'host', key: 'host', kind: 'string', help: 'address to listen on' },
-  { flag: 'port', key: 'port', kind: 'int', help: 'port to listen on (0: any free port)' },
+  { flag: 'port', key: 'port', kind: 'int', help: 'port to listen on; 0 picks a free one' },
   {
     flag: 'served-model-name',
     key: 'servedModelNames',
@@ -90,8 +90,14 @@ export const usageText = [
   'usage: vllm-sim serve <model> [flags]',
   '',
   'Flags (same spelling as `vllm serve`; values as --flag V or --flag=V):',
-  ...flagSpecs.map((spec) => `  --${spec.flag.padEnd(24)} ${spec.help}`),
+  ...flagSpecs.map((spec) => `  --${spec.flag.padEnd(24)} ${spec.help}${defaultNote(spec.key)}`),
 ].join('\n');
+
+function defaultNote(key: keyof SimConfig): string {
+  return key in defaultSimConfig
+    ? ` (default: ${String(defaultSimConfig[key as keyof typeof defaultSimConfig])})`
+    : '';
+}
 
 const parseOptions = Object.fromEntries([
   ['help', { type: 'boolean', short: 'h' }],
@@ -124,9 +130,13 @@ export function parseSimArgs(argv: readonly string[]): CliResult {
   const extraNames: string[] = [];
   let namesOpen = false;
   for (const token of parsed.tokens ?? []) {
-    if (token.kind === 'option') namesOpen = token.name === 'served-model-name' && !token.inlineValue;
-    else if (token.kind === 'positional') (namesOpen ? extraNames : positionals).push(token.value);
-    else namesOpen = false;
+    if (token.kind === 'option') {
+      namesOpen = token.name === 'served-model-name' && !token.inlineValue;
+    } else if (token.kind === 'positional') {
+      (namesOpen ? extraNames : positionals).push(token.value);
+    } else {
+      namesOpen = false;
+    }
   }
   const [command, model, ...rest] = positionals;
   if (command !== 'serve') return { kind: 'error', message: "expected the command 'serve'" };
@@ -150,7 +160,11 @@ export function parseSimArgs(argv: readonly string[]): CliResult {
   return { kind: 'error', message: `${where}: ${issue?.message ?? 'invalid value'}` };
 }
 
-function readValue(kind: ValueKind, value: string | boolean | (string | boolean)[], extraNames: string[]): unknown {
+function readValue(
+  kind: ValueKind,
+  value: string | boolean | (string | boolean)[],
+  extraNames: string[],
+): unknown {
   switch (kind) {
     case 'boolean':
       return value;

@@ -1,4 +1,4 @@
-import { hash32 } from './seeded-random.js';
+import { hash32 } from './seeded-random';
 
 /** Character n-gram length: trigrams make texts that share words and spellings land close together. */
 const ngramLength = 3;

@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from './clock';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
@@ -15,11 +15,14 @@ export interface Logger {
  * Writes `{"ts","level","msg",...fields}` lines through `write`. `ts` is an ISO-8601 string; the
  * fixed keys come first and cannot be overwritten by fields.
  */
-export function createJsonLogger(write: (line: string) => void, clock: Pick<Clock, 'nowMs'>): Logger {
+export function createJsonLogger(
+  write: (line: string) => void,
+  clock: Pick<Clock, 'nowMs'>,
+): Logger {
   const log = (level: LogLevel, msg: string, fields: LogFields = {}): void => {
-    const ts = new Date(clock.nowMs()).toISOString();
-    // Listed first to fix the key order, then again so a field can never overwrite them.
-    write(`${JSON.stringify({ ts, level, msg, ...fields, ...{ ts, level, msg } })}\n`);
+    const entry: LogFields = { ts: new Date(clock.nowMs()).toISOString(), level, msg };
+    for (const [key, value] of Object.entries(fields)) if (!(key in entry)) entry[key] = value;
+    write(`${JSON.stringify(entry)}\n`);
   };
   return {
     log,

@@ -1,4 +1,4 @@
-import type { BatchState } from './latency.js';
+import type { BatchState } from './latency';
 
 /** One running sequence's place in the batch. */
 export interface Slot {

@@ -1,5 +1,5 @@
-import { createSeededRng, hash32, nextInt, pick, type Rng } from './seeded-random.js';
-import { wordList } from './word-list.js';
+import { createSeededRng, hash32, nextInt, pick, type Rng } from './seeded-random';
+import { wordList } from './word-list';
 
 export type FinishReason = 'stop' | 'length';
 
@@ -74,7 +74,10 @@ function appendSentence(rng: Rng, tokens: string[], maxTokens: number): void {
  * itself is not returned). A token the cut falls inside is kept in part. Returns undefined when no
  * stop string occurs.
  */
-export function cutAtStop(tokens: readonly string[], stop: readonly string[]): string[] | undefined {
+export function cutAtStop(
+  tokens: readonly string[],
+  stop: readonly string[],
+): string[] | undefined {
   const text = tokens.join('');
   let cutAt = -1;
   for (const candidate of stop) {

@@ -198,13 +198,14 @@ describe('the official openai client through the local stack', () => {
     requestIds.push(requestId);
     const replicaId = response.headers.get('x-switchyard-replica');
     let chunks = 0;
-    await expect(
-      (async () => {
-        for await (const chunk of stream) {
-          if (chunk.choices.length > 0 && ++chunks === 3) controller.abort();
-        }
-      })(),
-    ).rejects.toThrow();
+    try {
+      for await (const chunk of stream) {
+        if (chunk.choices.length > 0 && ++chunks === 3) controller.abort();
+      }
+    } catch {
+      // Depending on timing the client ends the iteration or throws its abort error; both are fine.
+    }
+    expect(chunks).toBe(3);
 
     const replicaIndex = replicaId === 'e2e-2' ? 1 : 0;
     const metricsUrl = `http://127.0.0.1:${e2ePorts.replicas[replicaIndex]!.enginePort}/metrics`;

@@ -137,3 +137,29 @@ describe('relaySse', () => {
     expect(upstreamCancelled).toBe(true);
   });
 });
+
+describe('relaySse when the client signal aborts first', () => {
+  it('reports client_cancelled, not an upstream failure, when the aborted fetch breaks the read', async () => {
+    const client = new AbortController();
+    let pulls = 0;
+    const upstream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulls++ === 0) {
+          controller.enqueue(encoder.encode(chunk('a')));
+        } else {
+          client.abort();
+          controller.error(new Error('aborted'));
+        }
+      },
+    });
+    const relay = relaySse(upstream, {
+      clientWantsUsage: false,
+      clock,
+      onCancel: () => undefined,
+      clientSignal: client.signal,
+    });
+    const text = await new Response(relay.body).text();
+    expect(text).not.toContain('"error"');
+    expect((await relay.outcome).end).toBe('client_cancelled');
+  });
+});

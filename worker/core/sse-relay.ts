@@ -30,6 +30,11 @@ export interface RelayOptions {
   clock: Clock;
   /** Called when the client goes away, to abort the engine request (RELIABILITY C1). */
   onCancel: () => void;
+  /**
+   * The client's request signal. In workerd a disconnect aborts it, which aborts the engine fetch
+   * before the body is cancelled, so a broken read may mean "the client left", not "the engine broke".
+   */
+  clientSignal?: AbortSignal;
 }
 
 const encoder = new TextEncoder();
@@ -125,6 +130,17 @@ export function relaySse(
 
   const parser = createParser({ onEvent });
 
+  /** The engine stream stopped before [DONE]: the client left, or the engine broke. */
+  const endEarly = (message: string) => {
+    if (finished) return;
+    if (options.clientSignal?.aborted === true) {
+      finish('client_cancelled');
+      return;
+    }
+    pending.push(sseErrorEvent(message, 'upstream_error'));
+    finish('upstream_truncated');
+  };
+
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       // Read until at least one whole event is ready, so every pull makes progress.
@@ -133,20 +149,12 @@ export function relaySse(
         try {
           result = await reader.read();
         } catch {
-          pending.push(
-            sseErrorEvent('The model server connection broke mid-stream.', 'upstream_error'),
-          );
-          finish('upstream_truncated');
+          endEarly('The model server connection broke mid-stream.');
           break;
         }
         if (result.done) {
           parser.feed(decoder.decode());
-          if (!finished) {
-            pending.push(
-              sseErrorEvent('The model server ended the stream early.', 'upstream_error'),
-            );
-            finish('upstream_truncated');
-          }
+          endEarly('The model server ended the stream early.');
           break;
         }
         parser.feed(decoder.decode(result.value, { stream: true }));

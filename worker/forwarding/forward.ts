@@ -109,6 +109,7 @@ export async function forwardToOrigin(
       clientWantsUsage: input.clientWantsUsage,
       clock: deps.clock,
       onCancel: () => abort.abort(),
+      clientSignal: c.req.raw.signal,
     });
     draft.streamOutcome = relay.outcome.finally(cleanup);
     return new Response(relay.body, {
