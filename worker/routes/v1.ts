@@ -1,14 +1,21 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env';
 import { chatCompletionRequest, completionRequest, embeddingRequest } from '../core/openai-schemas';
 import { servableModels } from '../core/replica-choice';
 import { GatewayError } from '../errors';
-import { forwardToOrigin } from '../forwarding/forward';
+import { forwardToOrigin, type OriginPath } from '../forwarding/forward';
 import { createAuth } from '../middleware/auth';
 import { jsonBody } from '../middleware/json-body';
 import { createUsageRecorder } from '../middleware/usage-recorder';
 import type { GatewayDeps } from '../ports';
+
+/** The fields of a request body that forwarding reads. */
+interface GenerationBody extends Record<string, unknown> {
+  model: string;
+  stream?: boolean | null;
+  stream_options?: { include_usage?: boolean } | null;
+}
 
 function textLength(value: unknown): number {
   if (typeof value === 'string') return value.length;
@@ -32,48 +39,40 @@ export function createV1Routes(deps: GatewayDeps) {
     }),
   );
 
-  app.post('/chat/completions', jsonBody(chatCompletionRequest), async (c) => {
-    const body = c.req.valid('json');
+  /** Records what the usage row needs from the body, then forwards it. */
+  const forward = (
+    c: Context<AppEnv>,
+    path: OriginPath,
+    body: GenerationBody,
+    promptChars: number,
+  ) => {
     const draft = c.get('usage');
-    draft.requestedModel = body.model;
-    draft.stream = body.stream === true;
-    draft.promptChars = body.messages.reduce((sum, m) => sum + textLength(m.content), 0);
+    const stream = body.stream === true;
+    Object.assign(draft, { requestedModel: body.model, stream, promptChars });
     return forwardToOrigin(c, deps, {
-      path: '/v1/chat/completions',
+      path,
       model: body.model,
       body,
-      stream: draft.stream,
-      clientWantsUsage: body.stream_options?.include_usage === true,
+      stream,
+      clientWantsUsage: stream && body.stream_options?.include_usage === true,
     });
+  };
+
+  app.post('/chat/completions', jsonBody(chatCompletionRequest), (c) => {
+    const body = c.req.valid('json');
+    const promptChars = body.messages.reduce((sum, m) => sum + textLength(m.content), 0);
+    return forward(c, '/v1/chat/completions', body, promptChars);
   });
 
-  app.post('/completions', jsonBody(completionRequest), async (c) => {
+  app.post('/completions', jsonBody(completionRequest), (c) => {
     const body = c.req.valid('json');
-    const draft = c.get('usage');
-    draft.requestedModel = body.model;
-    draft.stream = body.stream === true;
-    draft.promptChars = textLength(body.prompt);
-    return forwardToOrigin(c, deps, {
-      path: '/v1/completions',
-      model: body.model,
-      body,
-      stream: draft.stream,
-      clientWantsUsage: body.stream_options?.include_usage === true,
-    });
+    return forward(c, '/v1/completions', body, textLength(body.prompt));
   });
 
-  app.post('/embeddings', jsonBody(embeddingRequest), async (c) => {
-    const body = c.req.valid('json');
-    const draft = c.get('usage');
-    draft.requestedModel = body.model;
-    draft.promptChars = textLength(body.input);
-    return forwardToOrigin(c, deps, {
-      path: '/v1/embeddings',
-      model: body.model,
-      body,
-      stream: false,
-      clientWantsUsage: false,
-    });
+  // Embeddings never stream: `stream` is dropped so a stray field cannot turn on the SSE relay.
+  app.post('/embeddings', jsonBody(embeddingRequest), (c) => {
+    const { stream: _stream, ...body } = c.req.valid('json');
+    return forward(c, '/v1/embeddings', body, textLength(body.input));
   });
 
   app.get('/models', async (c) => {
