@@ -1,8 +1,11 @@
 import type { UsageDraft } from './core/usage-row';
+import type { KeyPolicy } from './limits/key-limits';
 
 export interface AuthContext {
   keyId: string;
   tenantId: string;
+  policy: KeyPolicy;
+  maxTokensPerRequest: number | null;
 }
 
 /** Hono's typed context for the edge. Nothing in the app reads bindings: see bindings.ts. */

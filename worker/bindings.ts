@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { createInFlightCounter } from './core/in-flight-counter';
 import { createD1Repositories } from './db/d1-repositories';
+import { createDurableKeyLimiter } from './limits/durable-key-limiter';
+import { createQueueUsageSink } from './usage/usage-queue';
 import { createPoolDirectory, type SnapshotCache } from './pool/pool-directory';
-import type { GatewayDeps, Logger, Rng } from './ports';
+import type { Clock, GatewayDeps, Logger, Rng } from './ports';
 
 /**
  * The one place that reads the Worker's bindings and turns them into the app's ports.
@@ -29,6 +31,8 @@ const cryptoRng: Rng = {
   next: () => crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32,
 };
 
+export const systemClock: Clock = { nowMs: () => Date.now() };
+
 const jsonLogger: Logger = {
   info: (msg, fields) => console.log(JSON.stringify({ level: 'info', msg, ...fields })),
   warn: (msg, fields) => console.warn(JSON.stringify({ level: 'warn', msg, ...fields })),
@@ -37,8 +41,8 @@ const jsonLogger: Logger = {
 
 export function depsFromEnv(env: Env): GatewayDeps {
   const vars = envSchema.parse(env);
-  const clock = { nowMs: () => Date.now() };
-  const { apiKeys, usage } = createD1Repositories(env.DB);
+  const clock = systemClock;
+  const d1 = createD1Repositories(env.DB, clock);
   return {
     config: {
       poolSecret: vars.POOL_SECRET,
@@ -48,8 +52,11 @@ export function depsFromEnv(env: Env): GatewayDeps {
     clock,
     rng: cryptoRng,
     originFetch: (request) => fetch(request),
-    apiKeys,
-    usage,
+    apiKeys: d1.apiKeys,
+    // The queue is optional: without it (a minimal deployment) rows go straight to D1.
+    usage: env.USAGE_QUEUE ? createQueueUsageSink(env.USAGE_QUEUE) : d1.directUsageSink,
+    limiter: createDurableKeyLimiter(env.RATE_LIMITER),
+    prices: d1.priceBook,
     pool: createPoolDirectory(env.POOL, clock, isolate.snapshotCache),
     inFlight: isolate.inFlight,
     logger: jsonLogger,

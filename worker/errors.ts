@@ -12,6 +12,9 @@ export type ErrorCode =
   | 'invalid_signature'
   | 'model_not_found'
   | 'route_not_found'
+  | 'rate_limit_exceeded'
+  | 'budget_exceeded'
+  | 'max_tokens_exceeds_policy'
   | 'no_replica_available'
   | 'upstream_error'
   | 'upstream_unreachable'
@@ -21,6 +24,8 @@ export type ErrorCode =
 type ErrorType =
   | 'invalid_request_error'
   | 'authentication_error'
+  | 'rate_limit_error'
+  | 'insufficient_quota'
   | 'not_found_error'
   | 'server_error'
   | 'service_unavailable_error';
@@ -40,6 +45,9 @@ export const errorSpecs: Record<ErrorCode, ErrorSpec> = {
   invalid_signature: { status: 401, type: 'authentication_error' },
   model_not_found: { status: 404, type: 'invalid_request_error' },
   route_not_found: { status: 404, type: 'not_found_error' },
+  rate_limit_exceeded: { status: 429, type: 'rate_limit_error' },
+  budget_exceeded: { status: 429, type: 'insufficient_quota' },
+  max_tokens_exceeds_policy: { status: 400, type: 'invalid_request_error' },
   no_replica_available: { status: 503, type: 'service_unavailable_error' },
   upstream_error: { status: 502, type: 'server_error' },
   upstream_unreachable: { status: 502, type: 'server_error' },
@@ -59,6 +67,8 @@ export class GatewayError extends Error {
       param?: string;
       retryAfterSeconds?: number;
       status?: ContentfulStatusCode;
+      /** Extra response headers, such as the `x-ratelimit-*` set on a 429. */
+      headers?: Record<string, string>;
     } = {},
   ) {
     super(message);
@@ -82,8 +92,8 @@ export function errorEnvelope(error: GatewayError): ErrorEnvelope {
 }
 
 /** The OpenAI error envelope as a Response; used by onError, notFound and the validators. */
-export function errorResponse(error: GatewayError, headers: Record<string, string> = {}): Response {
-  const allHeaders = new Headers({ 'content-type': 'application/json', ...headers });
+export function errorResponse(error: GatewayError): Response {
+  const allHeaders = new Headers({ ...error.options.headers, 'content-type': 'application/json' });
   if (error.options.retryAfterSeconds !== undefined) {
     allHeaders.set('retry-after', String(Math.max(1, Math.ceil(error.options.retryAfterSeconds))));
   }

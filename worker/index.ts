@@ -1,6 +1,10 @@
 import { createApp, type GatewayApp } from './app';
-import { depsFromEnv } from './bindings';
+import { depsFromEnv, systemClock } from './bindings';
+import { createD1Repositories } from './db/d1-repositories';
+import type { UsageRecord } from './ports';
+import { consumeUsageBatch } from './usage/usage-queue';
 
+export { KeyLimiter } from './limits/key-limiter-object';
 export { Pool } from './pool/pool-object';
 
 // One app per env object: the bindings are fixed for the isolate's lifetime.
@@ -14,5 +18,11 @@ export default {
       apps.set(env, app);
     }
     return app.fetch(request, env, ctx);
+  },
+  async queue(batch, env) {
+    await consumeUsageBatch(
+      batch as MessageBatch<UsageRecord>,
+      createD1Repositories(env.DB, systemClock).writeUsage,
+    );
   },
 } satisfies ExportedHandler<Env>;

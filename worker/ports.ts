@@ -1,5 +1,6 @@
 import type { Heartbeat } from '../contracts/heartbeat';
-import type { ApiKeyStatus, UsageEventRow } from './db/schema';
+import type { ApiKeyStatus, UsageAttemptRow, UsageEventRow } from './db/schema';
+import type { Admission, KeyPolicy } from './limits/key-limits';
 
 /**
  * The edge's ports: every piece of I/O the core needs, with only the methods it uses.
@@ -23,15 +24,47 @@ export interface ApiKeyRecord {
   tenantId: string;
   keyHash: string;
   status: ApiKeyStatus;
+  policy: KeyPolicy;
+  maxTokensPerRequest: number | null;
 }
 
 export interface ApiKeyRepository {
   findByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
 }
 
+export interface UsageRecord {
+  event: UsageEventRow;
+  attempts: UsageAttemptRow[];
+}
+
 export interface UsageSink {
-  /** Idempotent on `requestId`: writing the same row twice leaves one row. */
-  record(row: UsageEventRow): Promise<void>;
+  /** Idempotent on `requestId`: writing the same record twice leaves one row (RELIABILITY U1). */
+  record(record: UsageRecord): Promise<void>;
+}
+
+/** The key's exact global counters (the `RATE_LIMITER` Durable Object for that key). */
+export interface KeyLimiter {
+  admit(
+    keyId: string,
+    policy: KeyPolicy,
+    request: { leaseId: string; reserveTokens: number; nowMs: number },
+  ): Promise<Admission>;
+  settle(
+    keyId: string,
+    policy: KeyPolicy,
+    outcome: { leaseId: string; usedTokens: number; costUsd: number; nowMs: number },
+  ): Promise<void>;
+  setRevoked(keyId: string, revoked: boolean, nowMs: number): Promise<void>;
+}
+
+export interface ModelPrice {
+  inputUsdPerMillion: number;
+  outputUsdPerMillion: number;
+}
+
+export interface PriceBook {
+  /** The configured price of a model, or undefined when it has none (cost 0). */
+  priceOf(model: string): Promise<ModelPrice | undefined>;
 }
 
 /** A replica as the edge sees it: its last heartbeat plus when the pool received it. */
@@ -70,6 +103,8 @@ export interface GatewayDeps {
   originFetch: OriginFetch;
   apiKeys: ApiKeyRepository;
   usage: UsageSink;
+  limiter: KeyLimiter;
+  prices: PriceBook;
   pool: PoolDirectory;
   inFlight: InFlightCounter;
   logger: Logger;

@@ -1,7 +1,8 @@
-import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { is } from 'drizzle-orm';
+import { getTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { apiKeys, tenants, usageEvents } from '../../worker/db/schema';
+import * as schema from '../../worker/db/schema';
 
 interface ColumnInfo {
   name: string;
@@ -10,11 +11,26 @@ interface ColumnInfo {
   pk: number;
 }
 
+const exported: unknown[] = Object.values(schema);
+const tables = exported.filter((value): value is SQLiteTable => is(value, SQLiteTable));
+
 describe('migrations/ and the drizzle schema', () => {
-  it.each([tenants, apiKeys, usageEvents].map((t) => [getTableConfig(t as SQLiteTable).name, t]))(
+  it('covers every table the schema declares', () => {
+    expect(tables.map((t) => getTableConfig(t).name).sort()).toEqual([
+      'api_keys',
+      'feedback',
+      'model_prices',
+      'pools',
+      'tenants',
+      'usage_attempts',
+      'usage_events',
+    ]);
+  });
+
+  it.each(tables.map((t) => [getTableConfig(t).name, t]))(
     'agree on the columns of %s',
     async (name, table) => {
-      const config = getTableConfig(table as SQLiteTable);
+      const config = getTableConfig(table);
       const { results } = await env.DB.prepare(`PRAGMA table_info(${name})`).all<ColumnInfo>();
       const actual = results.map((c) => ({
         name: c.name,

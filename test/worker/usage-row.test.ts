@@ -47,6 +47,7 @@ describe('buildUsageRow', () => {
     endpoint: 'chat/completions',
     stream: true,
     promptChars: 40,
+    attempts: [],
   };
 
   it('takes the engine usage when there is one', () => {

@@ -1,5 +1,7 @@
-import type { UsageEventRow, UsageStatus } from '../db/schema';
+import type { UsageAttemptRow, UsageEventRow, UsageStatus } from '../db/schema';
 import type { ErrorCode } from '../errors';
+import type { KeyPolicy, Rejection } from '../limits/key-limits';
+import type { ModelPrice } from '../ports';
 import type { Usage } from './openai-schemas';
 import type { RelayEnd, RelayOutcome } from './sse-relay';
 
@@ -23,6 +25,11 @@ export interface UsageDraft {
   usage?: Usage;
   /** Set when the response is a stream: resolves when the stream has ended, however it ended. */
   streamOutcome?: Promise<RelayOutcome>;
+  /** The key's admission, settled with the real usage once the request ends. */
+  lease?: { keyId: string; policy: KeyPolicy; leaseId: string };
+  rateLimited?: Rejection;
+  /** Upstream attempts; `durationMs` is filled in when the request ends if still open. */
+  attempts: UsageAttemptRow[];
 }
 
 export interface RequestEnd {
@@ -56,11 +63,31 @@ export function estimateTokens(chars: number): number {
   return Math.ceil(chars / 4);
 }
 
-export function buildUsageRow(draft: UsageDraft, end: RequestEnd): UsageEventRow {
+/** What a request costs at the model's configured price per million tokens. */
+export function costUsd(
+  price: ModelPrice | undefined,
+  promptTokens: number,
+  completionTokens: number,
+): number {
+  if (price === undefined) return 0;
+  return (
+    (promptTokens * price.inputUsdPerMillion + completionTokens * price.outputUsdPerMillion) /
+    1_000_000
+  );
+}
+
+export function buildUsageRow(
+  draft: UsageDraft,
+  end: RequestEnd,
+  price?: ModelPrice,
+): UsageEventRow & { promptTokens: number; completionTokens: number; costUsd: number } {
   const usage = end.relay?.usage ?? draft.usage;
   const generated = end.relay !== undefined && end.relay.contentChunks > 0;
   const estimated = usage === undefined && generated;
   const firstTokenAtMs = end.relay?.firstTokenAtMs;
+  const promptTokens = usage?.prompt_tokens ?? (estimated ? estimateTokens(draft.promptChars) : 0);
+  const completionTokens =
+    usage?.completion_tokens ?? (estimated ? (end.relay?.contentChunks ?? 0) : 0);
   return {
     requestId: draft.requestId,
     createdAtMs: draft.startedAtMs,
@@ -75,10 +102,27 @@ export function buildUsageRow(draft: UsageDraft, end: RequestEnd): UsageEventRow
     status: classifyStatus(end),
     httpStatus: end.httpStatus,
     errorCode: end.errorCode ?? null,
-    promptTokens: usage?.prompt_tokens ?? (estimated ? estimateTokens(draft.promptChars) : 0),
-    completionTokens: usage?.completion_tokens ?? (estimated ? (end.relay?.contentChunks ?? 0) : 0),
+    promptTokens,
+    completionTokens,
+    costUsd: costUsd(price, promptTokens, completionTokens),
+    rateLimited: draft.rateLimited ?? null,
     tokensEstimated: estimated,
     ttftMs: firstTokenAtMs === undefined ? null : firstTokenAtMs - draft.startedAtMs,
     latencyMs: Math.max(0, end.endedAtMs - draft.startedAtMs),
   };
+}
+
+/** Closes the attempts still open when the request ended (the last one, for a stream). */
+export function finishAttempts(
+  attempts: readonly UsageAttemptRow[],
+  end: RequestEnd,
+): UsageAttemptRow[] {
+  return attempts.map((attempt, index) => {
+    const isLast = index === attempts.length - 1;
+    return {
+      ...attempt,
+      durationMs: attempt.durationMs ?? Math.max(0, end.endedAtMs - attempt.startedAtMs),
+      outcome: isLast && end.relay ? end.relay.end : attempt.outcome,
+    };
+  });
 }

@@ -1,38 +1,69 @@
 import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
-import type { ApiKeyRepository, UsageSink } from '../ports';
-import { apiKeys, usageEvents } from './schema';
+import type { ApiKeyRepository, Clock, PriceBook, UsageRecord, UsageSink } from '../ports';
+import { apiKeys, modelPrices, usageAttempts, usageEvents } from './schema';
+
+/** How long an isolate trusts its copy of the price list. Prices change rarely. */
+const priceCacheMs = 60_000;
 
 /** D1 adapters for the edge's repositories, through drizzle. */
-export function createD1Repositories(db: D1Database): {
-  apiKeys: ApiKeyRepository;
-  usage: UsageSink;
-} {
+export function createD1Repositories(db: D1Database, clock: Clock) {
   const orm = drizzle(db);
-  return {
-    apiKeys: {
-      async findByHash(keyHash) {
-        const rows = await orm
-          .select({
-            id: apiKeys.id,
-            tenantId: apiKeys.tenantId,
-            keyHash: apiKeys.keyHash,
-            status: apiKeys.status,
-          })
-          .from(apiKeys)
-          .where(eq(apiKeys.keyHash, keyHash))
-          .limit(1);
-        return rows[0];
-      },
-    },
-    usage: {
-      async record(row) {
-        // The request id is the primary key: a retried write leaves one row (RELIABILITY U1).
-        await orm
-          .insert(usageEvents)
-          .values(row)
-          .onConflictDoNothing({ target: usageEvents.requestId });
-      },
+
+  const apiKeyRepository: ApiKeyRepository = {
+    async findByHash(keyHash) {
+      const rows = await orm.select().from(apiKeys).where(eq(apiKeys.keyHash, keyHash)).limit(1);
+      const row = rows[0];
+      if (row === undefined) return undefined;
+      return {
+        id: row.id,
+        tenantId: row.tenantId,
+        keyHash: row.keyHash,
+        status: row.status,
+        maxTokensPerRequest: row.maxTokensPerRequest,
+        policy: {
+          requestsPerMinute: row.requestsPerMinute,
+          tokensPerMinute: row.tokensPerMinute,
+          monthlyBudgetUsd: row.monthlyBudgetUsd,
+          maxConcurrency: row.maxConcurrency,
+        },
+      };
     },
   };
+
+  /**
+   * Writes many records in one D1 batch (one transaction). The request id is the key of
+   * usage_events and (request id, attempt) of usage_attempts, so a redelivered batch is harmless.
+   */
+  async function writeUsage(records: readonly UsageRecord[]): Promise<void> {
+    const statements = records.flatMap((record) => [
+      orm.insert(usageEvents).values(record.event).onConflictDoNothing(),
+      ...record.attempts.map((attempt) =>
+        orm.insert(usageAttempts).values(attempt).onConflictDoNothing(),
+      ),
+    ]);
+    const [first, ...rest] = statements;
+    if (first !== undefined) await orm.batch([first, ...rest]);
+  }
+
+  const directUsageSink: UsageSink = { record: (record) => writeUsage([record]) };
+
+  let prices:
+    | {
+        byModel: Map<string, { inputUsdPerMillion: number; outputUsdPerMillion: number }>;
+        atMs: number;
+      }
+    | undefined;
+  const priceBook: PriceBook = {
+    async priceOf(model) {
+      const nowMs = clock.nowMs();
+      if (prices === undefined || nowMs - prices.atMs > priceCacheMs) {
+        const rows = await orm.select().from(modelPrices);
+        prices = { byModel: new Map(rows.map((r) => [r.model, r])), atMs: nowMs };
+      }
+      return prices.byModel.get(model);
+    },
+  };
+
+  return { apiKeys: apiKeyRepository, directUsageSink, writeUsage, priceBook };
 }

@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
  * D1 schema. This file is the source of truth: `npm run db:generate` writes migrations/ from it
@@ -30,6 +30,13 @@ export const apiKeys = sqliteTable(
     status: text('status', { enum: apiKeyStatuses }).notNull().default('active'),
     createdAtMs: integer('created_at_ms').notNull(),
     revokedAtMs: integer('revoked_at_ms'),
+    /** Limits; NULL means unlimited. Counted exactly by the key's RATE_LIMITER Durable Object. */
+    requestsPerMinute: integer('requests_per_minute'),
+    tokensPerMinute: integer('tokens_per_minute'),
+    monthlyBudgetUsd: real('monthly_budget_usd'),
+    maxConcurrency: integer('max_concurrency'),
+    /** Largest `max_tokens` (and `n` × it) a request may ask for (RELIABILITY L3). */
+    maxTokensPerRequest: integer('max_tokens_per_request'),
   },
   (t) => [index('api_keys_tenant_idx').on(t.tenantId)],
 );
@@ -70,6 +77,10 @@ export const usageEvents = sqliteTable(
     latencyMs: integer('latency_ms').notNull(),
     cacheStatus: text('cache_status').notNull().default('bypass'),
     tag: text('tag'),
+    /** Charged against the key's budget at the model's configured price (`model_prices`). */
+    costUsd: real('cost_usd').notNull().default(0),
+    /** The limit that rejected the request with 429, if one did. */
+    rateLimited: text('rate_limited'),
   },
   (t) => [
     index('usage_events_created_idx').on(t.createdAtMs),
@@ -79,3 +90,61 @@ export const usageEvents = sqliteTable(
 );
 
 export type UsageEventRow = typeof usageEvents.$inferInsert;
+
+/** One row per upstream attempt of a request (several once retries exist). */
+export const usageAttempts = sqliteTable(
+  'usage_attempts',
+  {
+    requestId: text('request_id').notNull(),
+    attempt: integer('attempt').notNull(),
+    replicaId: text('replica_id'),
+    startedAtMs: integer('started_at_ms').notNull(),
+    /** Upstream status, or 0 when no response arrived (connect failure, abort). */
+    httpStatus: integer('http_status').notNull(),
+    outcome: text('outcome').notNull(),
+    ttfbMs: integer('ttfb_ms'),
+    durationMs: integer('duration_ms'),
+  },
+  (t) => [primaryKey({ columns: [t.requestId, t.attempt] })],
+);
+export type UsageAttemptRow = typeof usageAttempts.$inferInsert;
+
+/** Feedback on one answer, from the tenant that asked for it. */
+export const feedback = sqliteTable(
+  'feedback',
+  {
+    id: text('id').primaryKey(),
+    requestId: text('request_id').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    keyId: text('key_id').notNull(),
+    /** -1 (bad), 0 (neutral) or 1 (good). */
+    rating: integer('rating').notNull(),
+    label: text('label'),
+    comment: text('comment'),
+    createdAtMs: integer('created_at_ms').notNull(),
+  },
+  (t) => [
+    index('feedback_request_idx').on(t.requestId),
+    index('feedback_tenant_idx').on(t.tenantId),
+  ],
+);
+
+/**
+ * Prices per million tokens. For a model served by the pool this is the API list price of the
+ * equivalent public model (what the cost report compares against, and what budgets charge).
+ */
+export const modelPrices = sqliteTable('model_prices', {
+  model: text('model').primaryKey(),
+  inputUsdPerMillion: real('input_usd_per_million').notNull(),
+  outputUsdPerMillion: real('output_usd_per_million').notNull(),
+  updatedAtMs: integer('updated_at_ms').notNull(),
+});
+
+/** What a dedicated pool costs: the other side of the cost comparison. */
+export const pools = sqliteTable('pools', {
+  id: text('id').primaryKey(),
+  model: text('model').notNull(),
+  gpuCount: integer('gpu_count').notNull(),
+  gpuHourlyUsd: real('gpu_hourly_usd').notNull(),
+  updatedAtMs: integer('updated_at_ms').notNull(),
+});

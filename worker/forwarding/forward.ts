@@ -17,6 +17,11 @@ export interface ForwardInput {
   stream: boolean;
   /** Whether the client itself asked for the usage chunk (`stream_options.include_usage`). */
   clientWantsUsage: boolean;
+  /**
+   * Admission against the key's limits, run once a replica is known (so a 404 or 503 spends no
+   * quota) and before anything is sent. Returns the rate-limit headers for the response.
+   */
+  admit: () => Promise<Record<string, string>>;
 }
 
 /** Largest non-streamed engine answer the edge accepts (RELIABILITY V3). */
@@ -57,6 +62,7 @@ export async function forwardToOrigin(
   const replica = choice.replica;
   draft.replicaId = replica.replicaId;
   draft.servedModel = input.model;
+  const rateLimitHeaders = await input.admit();
 
   // The engine is always asked for usage on streams; the relay strips it if the client did not ask.
   const body = input.stream
@@ -74,6 +80,18 @@ export async function forwardToOrigin(
     c.req.raw.signal.removeEventListener('abort', onClientGone);
   };
 
+  const attempt = {
+    requestId: c.get('requestId'),
+    attempt: draft.attempts.length + 1,
+    replicaId: replica.replicaId,
+    startedAtMs: deps.clock.nowMs(),
+    httpStatus: 0,
+    outcome: 'unreachable',
+    ttfbMs: null as number | null,
+    durationMs: null as number | null,
+  };
+  draft.attempts.push(attempt);
+
   let upstream: Response;
   try {
     const request = await buildOriginRequest({
@@ -89,11 +107,16 @@ export async function forwardToOrigin(
     upstream = await deps.originFetch(request);
   } catch (error) {
     cleanup();
+    attempt.durationMs = deps.clock.nowMs() - attempt.startedAtMs;
     deps.logger.warn('origin unreachable', { replicaId: replica.replicaId, error: String(error) });
     throw new GatewayError('upstream_unreachable', 'The model server could not be reached.');
   }
 
+  attempt.httpStatus = upstream.status;
+  attempt.ttfbMs = deps.clock.nowMs() - attempt.startedAtMs;
+  attempt.outcome = upstream.ok ? 'ok' : 'upstream_status';
   const headers = {
+    ...rateLimitHeaders,
     'x-switchyard-model': input.model,
     'x-switchyard-replica': replica.replicaId,
   };

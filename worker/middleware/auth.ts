@@ -43,7 +43,12 @@ export function createAuth(apiKeys: ApiKeyRepository) {
     ) {
       throw new GatewayError('invalid_api_key', invalidKeyMessage);
     }
-    c.set('auth', { keyId: record.id, tenantId: record.tenantId });
+    c.set('auth', {
+      keyId: record.id,
+      tenantId: record.tenantId,
+      policy: record.policy,
+      maxTokensPerRequest: record.maxTokensPerRequest,
+    });
     const usage = c.get('usage');
     usage.keyId = record.id;
     usage.tenantId = record.tenantId;

@@ -1,8 +1,8 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
-import { buildUsageRow, type UsageDraft } from '../core/usage-row';
+import { buildUsageRow, finishAttempts, type UsageDraft } from '../core/usage-row';
 import { toGatewayError } from '../errors';
-import type { Clock, Logger, UsageSink } from '../ports';
+import type { GatewayDeps } from '../ports';
 
 const tagPattern = /^[A-Za-z0-9._:/-]{1,64}$/;
 
@@ -11,7 +11,9 @@ const tagPattern = /^[A-Za-z0-9._:/-]{1,64}$/;
  * validation, failed upstream, streamed to the end or cancelled by the client. For streams the row
  * is written when the stream ends, through `waitUntil` so the response is never held for it.
  */
-export function createUsageRecorder(deps: { clock: Clock; usage: UsageSink; logger: Logger }) {
+export function createUsageRecorder(
+  deps: Pick<GatewayDeps, 'clock' | 'usage' | 'limiter' | 'prices' | 'logger'>,
+) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const tag = c.req.header('x-switchyard-tag');
     const draft: UsageDraft = {
@@ -20,6 +22,7 @@ export function createUsageRecorder(deps: { clock: Clock; usage: UsageSink; logg
       endpoint: c.req.path.replace(/^\/v1\//, ''),
       stream: false,
       promptChars: 0,
+      attempts: [],
       tag: tag !== undefined && tagPattern.test(tag) ? tag : undefined,
     };
     c.set('usage', draft);
@@ -30,20 +33,31 @@ export function createUsageRecorder(deps: { clock: Clock; usage: UsageSink; logg
     const clientAborted = c.req.raw.signal.aborted;
     const written = (async () => {
       const relay = draft.streamOutcome ? await draft.streamOutcome : undefined;
-      const row = buildUsageRow(draft, {
-        httpStatus,
-        errorCode,
-        endedAtMs: deps.clock.nowMs(),
-        clientAborted,
-        relay,
-      });
-      await deps.usage.record(row);
-    })().catch((error: unknown) => {
-      deps.logger.error('usage row not written', {
-        requestId: draft.requestId,
-        error: String(error),
-      });
-    });
+      const end = { httpStatus, errorCode, endedAtMs: deps.clock.nowMs(), clientAborted, relay };
+      const price =
+        draft.servedModel === undefined ? undefined : await deps.prices.priceOf(draft.servedModel);
+      const event = buildUsageRow(draft, end, price);
+      const lease = draft.lease;
+      // Settling the key's limits and writing the row are independent: one failing must not stop the other.
+      const results = await Promise.allSettled([
+        deps.usage.record({ event, attempts: finishAttempts(draft.attempts, end) }),
+        lease &&
+          deps.limiter.settle(lease.keyId, lease.policy, {
+            leaseId: lease.leaseId,
+            usedTokens: event.promptTokens + event.completionTokens,
+            costUsd: event.costUsd,
+            nowMs: end.endedAtMs,
+          }),
+      ]);
+      for (const result of results) {
+        if (result.status === 'rejected') {
+          deps.logger.error('usage not recorded', {
+            requestId: draft.requestId,
+            error: String(result.reason),
+          });
+        }
+      }
+    })();
     c.executionCtx.waitUntil(written);
   });
 }

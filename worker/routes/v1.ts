@@ -4,6 +4,7 @@ import type { AppEnv } from '../app-env';
 import { chatCompletionRequest, completionRequest, embeddingRequest } from '../core/openai-schemas';
 import { servableModels } from '../core/replica-choice';
 import { GatewayError } from '../errors';
+import { admitRequest } from '../limits/admission';
 import { forwardToOrigin, type OriginPath } from '../forwarding/forward';
 import { createAuth } from '../middleware/auth';
 import { jsonBody } from '../middleware/json-body';
@@ -15,6 +16,9 @@ interface GenerationBody extends Record<string, unknown> {
   model: string;
   stream?: boolean | null;
   stream_options?: { include_usage?: boolean } | null;
+  max_tokens?: number | null;
+  max_completion_tokens?: number | null;
+  n?: number | null;
 }
 
 function textLength(value: unknown): number {
@@ -39,7 +43,7 @@ export function createV1Routes(deps: GatewayDeps) {
     }),
   );
 
-  /** Records what the usage row needs from the body, then forwards it. */
+  /** Records what the usage row needs from the body, then admits and forwards it. */
   const forward = (
     c: Context<AppEnv>,
     path: OriginPath,
@@ -49,12 +53,20 @@ export function createV1Routes(deps: GatewayDeps) {
     const draft = c.get('usage');
     const stream = body.stream === true;
     Object.assign(draft, { requestedModel: body.model, stream, promptChars });
+    const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
     return forwardToOrigin(c, deps, {
       path,
       model: body.model,
       body,
       stream,
       clientWantsUsage: stream && body.stream_options?.include_usage === true,
+      admit: () =>
+        admitRequest(c, deps, {
+          promptChars,
+          maxTokens,
+          n: body.n ?? 1,
+          generates: path !== '/v1/embeddings',
+        }),
     });
   };
 

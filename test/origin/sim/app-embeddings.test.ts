@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  cosineSimilarity,
-  decodeBase64Float32,
-  embedText,
-} from '../../../origin/sim/embeddings';
+import { cosineSimilarity, decodeBase64Float32, embedText } from '../../../origin/sim/embeddings';
 import { createTestSim, postJson } from './sim-test-kit';
 
 interface EmbeddingBody {

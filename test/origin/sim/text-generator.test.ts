@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  cutAtStop,
-  generateText,
-  type GenerationInput,
-} from '../../../origin/sim/text-generator';
+import { cutAtStop, generateText, type GenerationInput } from '../../../origin/sim/text-generator';
 import { countTokens, tokenize } from '../../../origin/sim/tokenizer';
 import { wordList } from '../../../origin/sim/word-list';
 

@@ -4,6 +4,7 @@ import { generateApiKey, hashApiKey, displayPrefix } from '../../../contracts/ap
 import { createApp } from '../../../worker/app';
 import { createInFlightCounter } from '../../../worker/core/in-flight-counter';
 import { createD1Repositories } from '../../../worker/db/d1-repositories';
+import { createDurableKeyLimiter } from '../../../worker/limits/durable-key-limiter';
 import type { GatewayDeps, OriginFetch, PoolDirectory, ReplicaView } from '../../../worker/ports';
 
 export const testPoolSecret = 'test-pool-secret';
@@ -45,7 +46,17 @@ export function staticPool(replicas: ReplicaView[]): PoolDirectory {
 }
 
 /** A tenant and an active key in the test D1; returns the secret key. */
-export async function createKey(status: 'active' | 'revoked' = 'active') {
+export interface KeyOptions {
+  status?: 'active' | 'revoked';
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+  monthlyBudgetUsd?: number;
+  maxConcurrency?: number;
+  maxTokensPerRequest?: number;
+}
+
+export async function createKey(options: KeyOptions | 'revoked' = {}) {
+  const o = options === 'revoked' ? { status: 'revoked' as const } : options;
   const key = generateApiKey();
   const tenantId = `tenant-${seed}`;
   const keyId = `key-${seed++}`;
@@ -56,8 +67,23 @@ export async function createKey(status: 'active' | 'revoked' = 'active') {
       fixedNowMs,
     ),
     env.DB.prepare(
-      'INSERT INTO api_keys (id, tenant_id, name, key_hash, key_prefix, status, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ).bind(keyId, tenantId, 'test', await hashApiKey(key), displayPrefix(key), status, fixedNowMs),
+      `INSERT INTO api_keys (id, tenant_id, name, key_hash, key_prefix, status, created_at_ms,
+         requests_per_minute, tokens_per_minute, monthly_budget_usd, max_concurrency, max_tokens_per_request)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).bind(
+      keyId,
+      tenantId,
+      'test',
+      await hashApiKey(key),
+      displayPrefix(key),
+      o.status ?? 'active',
+      fixedNowMs,
+      o.requestsPerMinute ?? null,
+      o.tokensPerMinute ?? null,
+      o.monthlyBudgetUsd ?? null,
+      o.maxConcurrency ?? null,
+      o.maxTokensPerRequest ?? null,
+    ),
   ]);
   return { key, keyId, tenantId };
 }
@@ -67,18 +93,21 @@ export function testApp(options: {
   pool?: PoolDirectory;
   maxBodyBytes?: number;
 }) {
-  const { apiKeys, usage } = createD1Repositories(env.DB);
+  const clock = { nowMs: () => fixedNowMs };
+  const d1 = createD1Repositories(env.DB, clock);
   const deps: GatewayDeps = {
     config: {
       poolSecret: testPoolSecret,
       heartbeatStaleMs: 5_000,
       maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
     },
-    clock: { nowMs: () => fixedNowMs },
+    clock,
     rng: seededRng(seed++ * 7919),
     originFetch: options.originFetch,
-    apiKeys,
-    usage,
+    apiKeys: d1.apiKeys,
+    usage: d1.directUsageSink,
+    limiter: createDurableKeyLimiter(env.RATE_LIMITER),
+    prices: d1.priceBook,
     pool: options.pool ?? staticPool([replica()]),
     inFlight: createInFlightCounter(),
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
