@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { latencyProfileNames } from './latency';
 import { defaultSimConfig, simConfigSchema, type SimConfig } from './sim-config';
 
 type ValueKind = 'string' | 'int' | 'number' | 'boolean' | 'names';
@@ -52,24 +53,80 @@ const flagSpecs: readonly FlagSpec[] = [
     help: 'GPUs per replica (no GPU here)',
   },
   { flag: 'enable-sleep-mode', key: 'enableSleepMode', kind: 'boolean', help: 'serve /sleep' },
+  { flag: 'block-size', key: 'blockSize', kind: 'int', help: 'tokens per KV-cache block' },
+  {
+    flag: 'num-gpu-blocks-override',
+    key: 'numGpuBlocksOverride',
+    kind: 'int',
+    help: 'KV-cache size in blocks (default: max-model-len × max-num-seqs worth)',
+  },
   {
     flag: 'sim-startup-delay-ms',
     key: 'simStartupDelayMs',
     kind: 'int',
     help: 'wait before listening, like loading weights',
   },
-  { flag: 'sim-ttft-ms', key: 'simTtftMs', kind: 'number', help: 'base time to first token' },
+  {
+    flag: 'sim-startup-exit-code',
+    key: 'simStartupExitCode',
+    kind: 'int',
+    help: 'exit with this code after the start-up delay instead of listening',
+  },
+  {
+    flag: 'sim-profile',
+    key: 'simProfile',
+    kind: 'string',
+    help: `latency reference profile: ${latencyProfileNames.join(' | ')}`,
+  },
+  { flag: 'sim-speedup', key: 'simSpeedup', kind: 'number', help: 'divide every delay by this' },
+  { flag: 'sim-ttft-ms', key: 'simTtftMs', kind: 'number', help: 'fixed part of TTFT (profile)' },
+  {
+    flag: 'sim-prefill-ms-per-token',
+    key: 'simPrefillMsPerToken',
+    kind: 'number',
+    help: 'TTFT per uncached prompt token (profile)',
+  },
   {
     flag: 'sim-inter-token-ms',
     key: 'simInterTokenMs',
     kind: 'number',
-    help: 'delay between streamed tokens',
+    help: 'delay between streamed tokens (profile)',
   },
   {
     flag: 'sim-batch-slowdown',
     key: 'simBatchSlowdown',
     kind: 'number',
-    help: 'extra delay fraction per running sequence beyond the first',
+    help: 'extra delay fraction per running sequence beyond the first (profile)',
+  },
+  {
+    flag: 'sim-max-waiting',
+    key: 'simMaxWaiting',
+    kind: 'int',
+    help: 'requests that may wait for a slot; more get 429 (unbounded)',
+  },
+  {
+    flag: 'sim-wake-delay-ms',
+    key: 'simWakeDelayMs',
+    kind: 'int',
+    help: '/wake_up takes this long',
+  },
+  {
+    flag: 'sim-crash-after-requests',
+    key: 'simCrashAfterRequests',
+    kind: 'int',
+    help: 'the process dies when generation request N+1 arrives',
+  },
+  {
+    flag: 'sim-hang-after-requests',
+    key: 'simHangAfterRequests',
+    kind: 'int',
+    help: 'the engine hangs (no more tokens, /health still 200) at request N+1',
+  },
+  {
+    flag: 'sim-fault',
+    key: 'simFault',
+    kind: 'string',
+    help: 'fault spec for every request without an x-sim-fault header (see README)',
   },
   { flag: 'sim-seed', key: 'simSeed', kind: 'int', help: 'changes every generated text' },
   { flag: 'sim-embedding-dim', key: 'simEmbeddingDim', kind: 'int', help: 'embedding dimension' },

@@ -30,3 +30,11 @@ export const systemClock: Clock = {
       signal.addEventListener('abort', onAbort, { once: true });
     }),
 };
+
+/** Resolves when `signal` aborts: how a hung request or engine waits, holding what it holds. */
+export function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}

@@ -35,6 +35,8 @@ export function samplingParams(request: SamplingFields): SamplingParams {
 export interface PlannedChoice {
   /** OpenAI's choice index: prompt index × n + choice number. */
   index: number;
+  /** Which prompt of the request this choice continues. */
+  promptIndex: number;
   tokens: string[];
   finishReason: FinishReason;
 }
@@ -91,7 +93,7 @@ export function planCompletion(
         stop: sampling.stop,
         ignoreEos: sampling.ignoreEos,
       });
-      choices.push({ index: promptIndex * sampling.n + choice, ...generated });
+      choices.push({ index: promptIndex * sampling.n + choice, promptIndex, ...generated });
     }
   }
   const promptTokens = prompts.reduce((sum, prompt) => sum + prompt.tokenCount, 0);

@@ -1,26 +1,20 @@
 import { zValidator } from '@hono/zod-validator';
 import { Hono, type Context } from 'hono';
-import {
-  chunksForStep,
-  completionResponse,
-  sseDone,
-  sseEvent,
-  usageChunk,
-  type CompletionKind,
-  type ResponseMeta,
-} from './completion-chunks';
+import { completionResponse, type CompletionKind, type ResponseMeta } from './completion-chunks';
 import {
   planCompletion,
   samplingParams,
   type CompletionPlan,
   type SamplingParams,
 } from './completion-plan';
+import { faultHeader, parseFaultPlan, type FaultPlan } from './fault-plan';
 import { createGenerationSession, type GenerationSession } from './generation-session';
 import { chatCompletionRequestSchema, completionRequestSchema } from './openai-schemas';
 import { chatPromptInput, promptInputs, type PromptInput } from './prompt-input';
 import type { SimAppDeps } from './sim-app-deps';
 import { requestIdOf } from './request-id';
 import { SimError } from './sim-error';
+import { garbageBytes, sseBody } from './sse-body';
 import { validationHook } from './validation-hook';
 
 interface CompletionJob {
@@ -30,6 +24,7 @@ interface CompletionJob {
   sampling: SamplingParams;
   stream: boolean;
   includeUsage: boolean;
+  cacheSalt: string | undefined;
 }
 
 /** `POST /v1/chat/completions` and `POST /v1/completions`, streaming and not. */
@@ -47,6 +42,7 @@ export function createCompletionRoutes(deps: SimAppDeps): Hono {
           sampling: samplingParams(body),
           stream: body.stream === true,
           includeUsage: body.stream_options?.include_usage === true,
+          cacheSalt: body.cache_salt ?? undefined,
         });
       },
     )
@@ -59,6 +55,7 @@ export function createCompletionRoutes(deps: SimAppDeps): Hono {
         sampling: samplingParams(body),
         stream: body.stream === true,
         includeUsage: body.stream_options?.include_usage === true,
+        cacheSalt: body.cache_salt ?? undefined,
       });
     });
 }
@@ -71,6 +68,14 @@ async function serveCompletion(
   const { runtime, clock, logger } = deps;
   const model = runtime.resolveModel(job.model);
   runtime.assertAcceptingWork();
+  const fault = faultFor(c, runtime.config.simFault);
+  runtime.countRequest();
+  if (fault.crash) runtime.crash();
+  if (fault.errorStatus !== undefined) {
+    throw new SimError('injected_fault', 'Injected failure (fault injection)', null, {
+      status: fault.errorStatus,
+    });
+  }
   const planned = planCompletion(job.prompts, job.sampling, {
     maxModelLen: runtime.config.maxModelLen,
     simSeed: runtime.config.simSeed,
@@ -92,12 +97,32 @@ async function serveCompletion(
     logger,
     requestId,
     plan,
+    prompts: job.prompts,
+    cacheSalt: job.cacheSalt,
+    extraFirstTokenDelayMs: fault.delayMs ?? 0,
     clientSignal: c.req.raw.signal,
   });
+  if (!session.admitted) {
+    throw new SimError('queue_full', 'Too many requests waiting; retry later.', null, {
+      retryAfterSeconds: 1,
+    });
+  }
+  if (fault.hang) {
+    await session.hold();
+    throw new SimError('client_closed', 'The client closed the request.');
+  }
   const headers = { 'x-request-id': requestId };
 
   if (job.stream) {
-    return new Response(sseBody(session, job, meta, plan), {
+    const body = sseBody({
+      session,
+      kind: job.kind,
+      meta,
+      plan,
+      includeUsage: job.includeUsage,
+      ending: fault.ending,
+    });
+    return new Response(body, {
       headers: {
         ...headers,
         'content-type': 'text/event-stream; charset=utf-8',
@@ -105,49 +130,50 @@ async function serveCompletion(
       },
     });
   }
-  if (!(await session.runToEnd())) {
-    throw new SimError('client_closed', 'The client closed the request.');
-  }
-  return Response.json(completionResponse(job.kind, meta, plan), { headers });
+  return await completeWithoutStream(session, job, meta, plan, fault, headers);
 }
 
-/**
- * The SSE body: each pull waits for the next decode step and sends its chunks; after the last step
- * come the usage chunk (only with `include_usage`) and `data: [DONE]`. Cancelling the stream (the
- * client went away) aborts the session, which frees the batch slot at once.
- */
-function sseBody(
+/** The request's fault plan: its `x-sim-fault` header if sent (400 if malformed), else the flag. */
+function faultFor(c: Context, fromFlag: FaultPlan | undefined): FaultPlan {
+  const header = c.req.header(faultHeader);
+  if (header === undefined) return fromFlag ?? {};
+  const parsed = parseFaultPlan(header);
+  if (!parsed.ok) throw new SimError('bad_request', `${faultHeader}: ${parsed.message}`);
+  return parsed.plan;
+}
+
+async function completeWithoutStream(
   session: GenerationSession,
   job: CompletionJob,
   meta: ResponseMeta,
   plan: CompletionPlan,
-): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
+  fault: FaultPlan,
+  headers: Record<string, string>,
+): Promise<Response> {
+  const limit = fault.ending?.afterTokens ?? Number.POSITIVE_INFINITY;
   const steps = session.steps();
-  let cancelled = false;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = await steps.next();
-      if (cancelled) return;
-      if (next.done) {
-        // An aborted stream just ends: no usage and no [DONE], so the client sees it was cut.
-        if (!session.aborted) {
-          if (job.includeUsage) {
-            controller.enqueue(encoder.encode(sseEvent(usageChunk(job.kind, meta, plan))));
-          }
-          controller.enqueue(encoder.encode(sseDone));
-        }
-        controller.close();
-        return;
-      }
-      for (const chunk of chunksForStep(job.kind, meta, plan, next.value, job.includeUsage)) {
-        controller.enqueue(encoder.encode(sseEvent(chunk)));
-      }
-    },
-    async cancel() {
-      cancelled = true;
-      session.abort();
-      await steps.return();
-    },
-  });
+  let sent = 0;
+  while (sent < limit && !(await steps.next()).done) sent += 1;
+  if (session.aborted) throw new SimError('client_closed', 'The client closed the request.');
+  switch (sent < limit ? undefined : fault.ending?.how) {
+    case undefined:
+      return Response.json(completionResponse(job.kind, meta, plan), { headers });
+    case 'stall':
+      await session.hold();
+      throw new SimError('client_closed', 'The client closed the request.');
+    case 'sse-error':
+      session.abort('request failed (fault injection)');
+      throw new SimError('injected_fault', 'Engine error (fault injection)');
+    case 'garbage':
+      session.abort('request failed (fault injection)');
+      return new Response(garbageBytes, {
+        headers: { ...headers, 'content-type': 'application/json' },
+      });
+    case 'cut':
+      session.abort('request failed (fault injection)');
+      return new Response(
+        new ReadableStream({ start: (controller) => controller.error(new Error('cut')) }),
+        { headers },
+      );
+  }
 }

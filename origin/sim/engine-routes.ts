@@ -46,7 +46,9 @@ export function createEngineRoutes(deps: SimAppDeps): Hono {
       logger.info('sleeping', { level: level.data });
       return c.body(null, 200);
     })
-    .post('/wake_up', (c) => {
+    .post('/wake_up', async (c) => {
+      // Level 1 copies the weights back from CPU memory: seconds on a real GPU.
+      await clock.sleep(config.simWakeDelayMs, c.req.raw.signal);
       runtime.wakeUp();
       logger.info('awake');
       return c.body(null, 200);

@@ -1,9 +1,12 @@
-import type { Clock } from './clock';
+import { blockHashes } from './block-hashes';
+import { untilAborted, type Clock } from './clock';
 import { completionTokens, tokensAtStep, type CompletionPlan } from './completion-plan';
-import { interTokenMs, ttftMs, type LatencyConfig } from './latency';
+import type { KvSequence } from './kv-cache';
+import { interTokenMs, ttftMs } from './latency';
 import type { Logger } from './logger';
+import type { PromptInput } from './prompt-input';
+import type { Reservation, Slot } from './scheduler';
 import type { SimRuntime } from './sim-runtime';
-import type { Slot } from './scheduler';
 
 export interface GenerationSessionOptions {
   runtime: SimRuntime;
@@ -11,80 +14,139 @@ export interface GenerationSessionOptions {
   logger: Logger;
   requestId: string;
   plan: CompletionPlan;
+  prompts: readonly PromptInput[];
+  /** vLLM's `cache_salt`: prompts with different salts never share prefix-cache blocks. */
+  cacheSalt: string | undefined;
+  /** Injected extra time before the first token; not divided by the speedup. */
+  extraFirstTokenDelayMs: number;
   /** The HTTP request's signal: it aborts when the client disconnects. */
   clientSignal: AbortSignal;
 }
 
 /**
- * One request's trip through the engine: wait for a batch slot, then deliver the plan's decode
- * steps at the latency model's pace, counting tokens in the metrics. Whatever aborts it (client
- * disconnect, stream cancel) stops it at once and frees the slot, as vLLM aborts a request whose
- * client went away; the abort is logged once as `request aborted`.
+ * One request's trip through the engine: queue for a batch slot and KV blocks, then deliver the
+ * plan's decode steps at the latency model's pace, counting tokens in the metrics. Whatever aborts
+ * it (client disconnect, stream cancel, an injected fault) stops it at once and frees the slot,
+ * as vLLM aborts a request whose client went away.
  */
 export interface GenerationSession {
+  /** False when the waiting queue was full: the request never entered the engine. */
+  readonly admitted: boolean;
   /** Yields each step index when its time comes; ends early if the session is aborted. */
   steps(): AsyncGenerator<number, void, undefined>;
-  /** Consumes all steps; resolves `false` if the session was aborted. */
-  runToEnd(): Promise<boolean>;
-  abort(): void;
+  /**
+   * Holds the slot (taking it first if needed) without producing anything more until aborted:
+   * a hung request.
+   */
+  hold(): Promise<void>;
+  /** Ends the request and frees its slot; `reason` is logged (`request aborted` by default). */
+  abort(reason?: string): void;
   readonly aborted: boolean;
 }
 
+interface KvReservation extends Reservation {
+  sequences: KvSequence[];
+}
+
 export function createGenerationSession(options: GenerationSessionOptions): GenerationSession {
-  const { runtime, clock, logger, requestId, plan, clientSignal } = options;
-  const { config, scheduler, metrics } = runtime;
-  const latency: LatencyConfig = {
-    ttftMs: config.simTtftMs,
-    interTokenMs: config.simInterTokenMs,
-    batchSlowdown: config.simBatchSlowdown,
-  };
+  const { runtime, clock, logger, requestId, plan, prompts, clientSignal } = options;
+  const { config, scheduler, metrics, kvCache, latency } = runtime;
   const controller = new AbortController();
   const { signal } = controller;
-  let slot: Slot | undefined;
+  let slot: Slot<KvReservation> | undefined;
   let finished = false;
-  const startedAtMs = clock.nowMs();
+  let abortMessage = 'request aborted';
+  const arrivedAtMs = clock.nowMs();
 
-  const abort = (): void => controller.abort();
-  clientSignal.addEventListener('abort', abort, { once: true });
+  const hashes = prompts.map((prompt) =>
+    blockHashes(prompt.tokens, config.blockSize, options.cacheSalt),
+  );
+  /** Tokens prompt `p` holds after `steps` decode steps: its prompt plus its choices' output. */
+  const heldTokens = (p: number, steps: number): number =>
+    (prompts[p]?.tokenCount ?? 0) +
+    plan.choices
+      .filter((choice) => choice.promptIndex === p)
+      .reduce((sum, choice) => sum + Math.min(choice.tokens.length, steps), 0);
+
+  const reserve = (): KvReservation | undefined => {
+    const sequences: KvSequence[] = [];
+    for (const [p, prompt] of prompts.entries()) {
+      const sequence = kvCache.allocate({
+        blockHashes: hashes[p] ?? [],
+        promptTokens: prompt.tokenCount,
+        maxTokens: heldTokens(p, plan.stepCount),
+      });
+      if (sequence === undefined) {
+        sequences.forEach((held) => held.release());
+        return undefined;
+      }
+      sequences.push(sequence);
+    }
+    return { sequences, release: () => sequences.forEach((held) => held.release()) };
+  };
+
+  const ticket = scheduler.enqueue(signal, reserve);
+  const granted = ticket.kind === 'queued' ? ticket.slot : Promise.resolve(undefined);
+
+  const abort = (reason?: string): void => {
+    if (reason !== undefined) abortMessage = reason;
+    controller.abort();
+  };
+  const onClientAbort = (): void => abort();
+  clientSignal.addEventListener('abort', onClientAbort, { once: true });
   signal.addEventListener(
     'abort',
     () => {
-      clientSignal.removeEventListener('abort', abort);
+      clientSignal.removeEventListener('abort', onClientAbort);
       // The slot is freed here, not only in steps(): a stream nobody pulls any more never
       // resumes its generator, so its `finally` might never run.
       slot?.release();
-      if (!finished) logger.info('request aborted', { requestId });
+      if (!finished) logger.info(abortMessage, { requestId });
     },
     { once: true },
   );
   if (clientSignal.aborted) abort();
 
+  let started: Promise<KvReservation | undefined> | undefined;
+  /** Waits for the slot once; later callers share the outcome. */
+  const start = (): Promise<KvReservation | undefined> => (started ??= takeSlot());
+  const takeSlot = async (): Promise<KvReservation | undefined> => {
+    slot = await granted;
+    if (slot === undefined) return undefined;
+    if (signal.aborted) slot.release();
+    const { sequences } = slot.reservation;
+    const hitTokens = sequences.reduce((sum, sequence) => sum + sequence.hitTokens, 0);
+    metrics.recordPromptTokens(plan.promptTokens);
+    if (config.enablePrefixCaching) metrics.recordPrefixCacheQuery(plan.promptTokens, hitTokens);
+    return slot.reservation;
+  };
+
   async function* steps(): AsyncGenerator<number, void, undefined> {
-    const acquired = await scheduler.acquire(signal);
-    if (!acquired) return;
-    slot = acquired;
+    const reservation = await start();
+    if (reservation === undefined || signal.aborted) return;
     try {
-      metrics.recordPromptTokens(plan.promptTokens);
-      if (config.enablePrefixCaching) metrics.recordPrefixCacheQuery(plan.promptTokens, 0);
-      let contextTokens = plan.promptTokens;
+      const uncachedPromptTokens =
+        plan.promptTokens -
+        reservation.sequences.reduce((sum, sequence) => sum + sequence.hitTokens, 0);
       for (let step = 0; step < plan.stepCount; step++) {
         const batch = scheduler.stats();
         const delayMs =
           step === 0
-            ? ttftMs(latency, { promptTokens: plan.promptTokens, batch })
+            ? ttftMs(latency, { uncachedPromptTokens, batch }) + options.extraFirstTokenDelayMs
             : interTokenMs(latency, batch);
         if (!(await clock.sleep(delayMs, signal))) return;
-        const produced = tokensAtStep(plan, step);
-        contextTokens += produced;
-        acquired.setContextTokens(contextTokens);
-        metrics.recordGenerationTokens(produced);
+        // A hung engine keeps every running request's slot and never produces another token.
+        if (runtime.isHung()) return await untilAborted(signal);
+        reservation.sequences.forEach((sequence, p) => sequence.grow(heldTokens(p, step + 1)));
+        metrics.recordGenerationTokens(tokensAtStep(plan, step));
+        if (step === 0) metrics.recordTimeToFirstToken((clock.nowMs() - arrivedAtMs) / 1000);
         yield step;
         if (signal.aborted) return;
       }
       finish();
     } finally {
-      acquired.release();
-      clientSignal.removeEventListener('abort', abort);
+      slot?.release();
+      clientSignal.removeEventListener('abort', onClientAbort);
     }
   }
 
@@ -96,18 +158,15 @@ export function createGenerationSession(options: GenerationSessionOptions): Gene
       promptTokens: plan.promptTokens,
       completionTokens: completionTokens(plan),
       finishReasons: plan.choices.map((choice) => choice.finishReason),
-      durationMs: clock.nowMs() - startedAtMs,
+      durationMs: clock.nowMs() - arrivedAtMs,
     });
   }
 
   return {
+    admitted: ticket.kind === 'queued',
     steps,
-    runToEnd: async () => {
-      const iterator = steps();
-      while (!(await iterator.next()).done) {
-        // Nothing to do per step: a non-streaming response is built from the plan at the end.
-      }
-      return finished;
+    hold: async () => {
+      if ((await start()) !== undefined) await untilAborted(signal);
     },
     abort,
     get aborted() {

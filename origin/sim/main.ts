@@ -50,10 +50,19 @@ if (config.simStartupDelayMs > 0) {
   logger.info('loading (simulated startup delay)', { delayMs: config.simStartupDelayMs });
   await new Promise((resolve) => setTimeout(resolve, config.simStartupDelayMs));
 }
+if (config.simStartupExitCode !== undefined) {
+  // Like vLLM dying after loading (CUDA out of memory while profiling): a start-up crash loop.
+  logger.error('start-up failed (fault injection)', { exitCode: config.simStartupExitCode });
+  process.exit(config.simStartupExitCode);
+}
 process.off('SIGTERM', exitDuringStartup);
 process.off('SIGINT', exitDuringStartup);
 
-const runtime = createSimRuntime(config);
+const runtime = createSimRuntime(config, {
+  logger,
+  // An abrupt death: no drain, sockets reset, as when the Python process dies on a CUDA error.
+  crash: () => process.exit(70),
+});
 const app = createSimApp({ runtime, clock: systemClock, logger, newId: () => randomUUID() });
 const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
   logger.info('listening', { host: config.host, port: info.port });

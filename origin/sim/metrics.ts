@@ -1,5 +1,6 @@
-import { Counter, Gauge, Registry } from 'prom-client';
-import type { SchedulerStats } from './scheduler';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { KvCacheStats } from './kv-cache';
+import type { BatchState } from './latency';
 import type { FinishReason } from './text-generator';
 
 /**
@@ -12,6 +13,8 @@ export interface SimMetrics {
   recordGenerationTokens(tokens: number): void;
   recordRequestSuccess(finishReason: FinishReason): void;
   recordPrefixCacheQuery(queriedTokens: number, hitTokens: number): void;
+  /** Seconds from the request's arrival (queueing included) to its first token. */
+  recordTimeToFirstToken(seconds: number): void;
   /** Prometheus text exposition format. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -20,13 +23,15 @@ export interface SimMetrics {
 export interface SimMetricsOptions {
   /** The first served model name, as vLLM labels its metrics. */
   modelName: string;
-  readBatch: () => SchedulerStats;
-  /**
-   * Tokens the simulated KV cache holds when full. Usage is held tokens over this; a stand-in
-   * until the prefix-block cache is modelled.
-   */
-  kvCapacityTokens: number;
+  readBatch: () => BatchState;
+  readKvCache: () => KvCacheStats;
 }
+
+/** vLLM's buckets for `vllm:time_to_first_token_seconds`, so dashboards built on it line up. */
+const ttftBucketsSeconds = [
+  0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0,
+  40.0, 80.0, 160.0, 640.0, 2560.0,
+];
 
 export function createSimMetrics(options: SimMetricsOptions): SimMetrics {
   const registry = new Registry();
@@ -51,8 +56,10 @@ export function createSimMetrics(options: SimMetricsOptions): SimMetrics {
     return created;
   };
 
-  const kvUsage = (): number =>
-    Math.min(1, options.readBatch().contextTokens / options.kvCapacityTokens);
+  const kvUsage = (): number => {
+    const { usedBlocks, totalBlocks } = options.readKvCache();
+    return usedBlocks / totalBlocks;
+  };
   gauge(
     'vllm:num_requests_running',
     'Requests in model execution batches.',
@@ -75,6 +82,13 @@ export function createSimMetrics(options: SimMetricsOptions): SimMetrics {
     'Prefix-cache queries, in tokens.',
   );
   const prefixHits = counter('vllm:prefix_cache_hits_total', 'Prefix-cache hits, in tokens.');
+  const ttft = new Histogram({
+    name: 'vllm:time_to_first_token_seconds',
+    help: 'Histogram of time to first token in seconds.',
+    labelNames,
+    buckets: ttftBucketsSeconds,
+    registers,
+  });
   const success = new Counter({
     name: 'vllm:request_success_total',
     help: 'Count of successfully processed requests.',
@@ -91,6 +105,7 @@ export function createSimMetrics(options: SimMetricsOptions): SimMetrics {
       prefixQueries.inc(labels, queriedTokens);
       prefixHits.inc(labels, hitTokens);
     },
+    recordTimeToFirstToken: (seconds) => ttft.observe(labels, seconds),
     render: () => registry.metrics(),
     contentType: registry.contentType,
   };

@@ -30,6 +30,8 @@ const samplingFields = {
   temperature: z.number().min(0).nullish(),
   /** vLLM extension: ignore the natural end and generate exactly `max_tokens`. */
   ignore_eos: z.boolean().nullish(),
+  /** vLLM extension: salts the prefix-cache hashes, so only requests with the same salt share. */
+  cache_salt: z.string().min(1).nullish(),
 };
 
 const contentPartSchema = z.looseObject({ type: z.string(), text: z.string().optional() });

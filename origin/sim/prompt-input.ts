@@ -1,9 +1,11 @@
 import type { ChatMessage, PromptField } from './openai-schemas';
-import { countTokens } from './tokenizer';
+import { tokenize } from './tokenizer';
 
-/** One prompt as the engine sees it: the text that seeds generation and its token count. */
+/** One prompt as the engine sees it: the text that seeds generation and its tokens. */
 export interface PromptInput {
   text: string;
+  /** The prompt's tokens; the prefix cache hashes them block by block. */
+  tokens: readonly string[];
   tokenCount: number;
 }
 
@@ -32,8 +34,7 @@ function messageText(message: ChatMessage): string {
 }
 
 export function chatPromptInput(messages: readonly ChatMessage[]): PromptInput {
-  const text = renderChatPrompt(messages);
-  return { text, tokenCount: countTokens(text) };
+  return textInput(renderChatPrompt(messages));
 }
 
 /**
@@ -53,9 +54,10 @@ function isTokenIds(prompt: Exclude<PromptField, string>): prompt is number[] {
 }
 
 function textInput(text: string): PromptInput {
-  return { text, tokenCount: countTokens(text) };
+  const tokens = tokenize(text);
+  return { text, tokens, tokenCount: tokens.length };
 }
 
 function idsInput(ids: readonly number[]): PromptInput {
-  return { text: ids.join(' '), tokenCount: ids.length };
+  return { text: ids.join(' '), tokens: ids.map(String), tokenCount: ids.length };
 }

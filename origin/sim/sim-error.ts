@@ -6,6 +6,8 @@ export type SimErrorCode =
   | 'route_not_found'
   | 'engine_sleeping'
   | 'shutting_down'
+  | 'queue_full'
+  | 'injected_fault'
   | 'client_closed'
   | 'internal';
 
@@ -23,6 +25,10 @@ const errorKinds: Record<SimErrorCode, ErrorKind> = {
   route_not_found: { status: 404, type: 'NotFoundError' },
   engine_sleeping: { status: 503, type: 'ServiceUnavailableError' },
   shutting_down: { status: 503, type: 'ServiceUnavailableError' },
+  // vLLM itself queues without bound; the simulator can bound its queue to exercise 429 paths.
+  queue_full: { status: 429, type: 'TooManyRequestsError' },
+  // The status is whatever the fault asked for; 500 is only the default.
+  injected_fault: { status: 500, type: 'InternalServerError' },
   // nginx's "client closed request": nobody reads it, but logs and tests can tell it apart.
   client_closed: { status: 499, type: 'ClientClosedRequest' },
   internal: { status: 500, type: 'InternalServerError' },
@@ -36,12 +42,13 @@ export class SimError extends Error {
     readonly code: SimErrorCode,
     message: string,
     readonly param: string | null = null,
+    readonly options: { status?: number; retryAfterSeconds?: number } = {},
   ) {
     super(message);
   }
 
   get status(): number {
-    return errorKinds[this.code].status;
+    return this.options.status ?? errorKinds[this.code].status;
   }
 }
 
@@ -53,11 +60,15 @@ export interface ErrorEnvelope {
 export function errorEnvelope(error: SimError): ErrorEnvelope {
   const kind = errorKinds[error.code];
   return {
-    error: { message: error.message, type: kind.type, param: error.param, code: kind.status },
+    error: { message: error.message, type: kind.type, param: error.param, code: error.status },
   };
 }
 
 /** The one function that renders an error response, used by `onError`, `notFound` and validators. */
 export function errorResponse(error: SimError): Response {
-  return Response.json(errorEnvelope(error), { status: error.status });
+  const { retryAfterSeconds } = error.options;
+  return Response.json(errorEnvelope(error), {
+    status: error.status,
+    headers: retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) },
+  });
 }

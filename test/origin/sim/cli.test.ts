@@ -44,6 +44,24 @@ describe('parseSimArgs', () => {
     { argv: serve('--sim-seed=-3'), expected: { simSeed: -3 } },
     { argv: serve('--sim-embedding-dim', '8'), expected: { simEmbeddingDim: 8 } },
     { argv: serve('--sim-batch-slowdown', '0.05'), expected: { simBatchSlowdown: 0.05 } },
+    { argv: serve('--sim-profile', 'h100-70b'), expected: { simProfile: 'h100-70b' } },
+    { argv: serve('--sim-speedup', '20'), expected: { simSpeedup: 20 } },
+    { argv: serve('--sim-prefill-ms-per-token=0.5'), expected: { simPrefillMsPerToken: 0.5 } },
+    {
+      argv: serve('--block-size', '32', '--num-gpu-blocks-override', '512'),
+      expected: { blockSize: 32, numGpuBlocksOverride: 512 },
+    },
+    { argv: serve('--sim-max-waiting', '0'), expected: { simMaxWaiting: 0 } },
+    { argv: serve('--sim-wake-delay-ms', '300'), expected: { simWakeDelayMs: 300 } },
+    {
+      argv: serve('--sim-crash-after-requests', '3', '--sim-hang-after-requests', '1'),
+      expected: { simCrashAfterRequests: 3, simHangAfterRequests: 1 },
+    },
+    { argv: serve('--sim-startup-exit-code', '1'), expected: { simStartupExitCode: 1 } },
+    {
+      argv: serve('--sim-fault', 'delay-ms=5,cut-after=2'),
+      expected: { simFault: { delayMs: 5, ending: { how: 'cut', afterTokens: 2 } } },
+    },
   ])('reads $argv', ({ argv, expected }) => {
     const result = parseSimArgs(argv);
     expect(result.kind).toBe('serve');
@@ -76,6 +94,13 @@ describe('parseSimArgs', () => {
     { argv: [], message: "expected the command 'serve'" },
     { argv: ['run', 'org/model'], message: "expected the command 'serve'" },
     { argv: serve('extra'), message: "unexpected argument 'extra'" },
+    { argv: serve('--sim-profile', 'a100-8b'), message: '--sim-profile:' },
+    { argv: serve('--sim-speedup', '0'), message: '--sim-speedup:' },
+    { argv: serve('--sim-fault', 'explode'), message: "--sim-fault: unknown fault 'explode'" },
+    {
+      argv: serve('--max-model-len', '4096', '--num-gpu-blocks-override', '100'),
+      message: '--num-gpu-blocks-override: the KV cache cannot hold one max-model-len sequence',
+    },
   ])('rejects $argv with a message naming the problem', ({ argv, message }) => {
     const result = parseSimArgs(argv);
     expect(result.kind).toBe('error');

@@ -14,8 +14,8 @@ const plan: CompletionPlan = {
   promptTokens: 7,
   stepCount: 2,
   choices: [
-    { index: 0, tokens: ['Hi', '.'], finishReason: 'stop' },
-    { index: 1, tokens: ['Yo'], finishReason: 'length' },
+    { index: 0, promptIndex: 0, tokens: ['Hi', '.'], finishReason: 'stop' },
+    { index: 1, promptIndex: 0, tokens: ['Yo'], finishReason: 'length' },
   ],
 };
 
@@ -81,7 +81,7 @@ describe('chunksForStep', () => {
     const empty: CompletionPlan = {
       promptTokens: 1,
       stepCount: 1,
-      choices: [{ index: 0, tokens: [], finishReason: 'stop' }],
+      choices: [{ index: 0, promptIndex: 0, tokens: [], finishReason: 'stop' }],
     };
     expect(chunksForStep('chat', meta, empty, 0, false).map((c) => c.choices[0])).toEqual([
       { index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null },

@@ -16,7 +16,11 @@ const sampling: SamplingParams = {
   ignoreEos: false,
 };
 const limits = { maxModelLen: 100, simSeed: 0 };
-const prompt = (tokenCount: number) => ({ text: 'p'.repeat(tokenCount), tokenCount });
+const prompt = (tokenCount: number) => ({
+  text: 'p'.repeat(tokenCount),
+  tokens: Array.from({ length: tokenCount }, () => 'p'),
+  tokenCount,
+});
 
 describe('samplingParams', () => {
   it.each([
@@ -99,20 +103,23 @@ describe('prompts', () => {
   });
 
   it.each([
-    { prompt: 'Hello world', expected: [{ text: 'Hello world', tokenCount: 2 }] },
+    {
+      prompt: 'Hello world',
+      expected: [{ text: 'Hello world', tokens: ['Hello', ' world'], tokenCount: 2 }],
+    },
     {
       prompt: ['a', 'b c'],
       expected: [
-        { text: 'a', tokenCount: 1 },
-        { text: 'b c', tokenCount: 2 },
+        { text: 'a', tokens: ['a'], tokenCount: 1 },
+        { text: 'b c', tokens: ['b', ' c'], tokenCount: 2 },
       ],
     },
-    { prompt: [1, 2, 3], expected: [{ text: '1 2 3', tokenCount: 3 }] },
+    { prompt: [1, 2, 3], expected: [{ text: '1 2 3', tokens: ['1', '2', '3'], tokenCount: 3 }] },
     {
       prompt: [[1], [2, 3]],
       expected: [
-        { text: '1', tokenCount: 1 },
-        { text: '2 3', tokenCount: 2 },
+        { text: '1', tokens: ['1'], tokenCount: 1 },
+        { text: '2 3', tokens: ['2', '3'], tokenCount: 2 },
       ],
     },
   ])('reads the prompt $prompt', ({ prompt: field, expected }) => {

@@ -12,6 +12,7 @@ export function testConfig(overrides: Partial<SimConfig> = {}): SimConfig {
     model: 'org/sim-model',
     servedModelNames: ['sim-model'],
     simTtftMs: 0,
+    simPrefillMsPerToken: 0,
     simInterTokenMs: 0,
     ...overrides,
   };
@@ -61,14 +62,17 @@ export interface TestSim {
   app: Hono;
   runtime: SimRuntime;
   logger: ReturnType<typeof createMemoryLogger>;
+  /** How often an injected crash would have killed the process. */
+  crashes: () => number;
 }
 
 export function createTestSim(overrides: Partial<SimConfig> = {}, clock = instantClock): TestSim {
-  const runtime = createSimRuntime(testConfig(overrides));
   const logger = createMemoryLogger();
+  let crashes = 0;
+  const runtime = createSimRuntime(testConfig(overrides), { logger, crash: () => (crashes += 1) });
   let nextId = 0;
   const app = createSimApp({ runtime, clock, logger, newId: () => `req-${++nextId}` });
-  return { app, runtime, logger };
+  return { app, runtime, logger, crashes: () => crashes };
 }
 
 export function postJson(
@@ -108,4 +112,27 @@ export async function eventually(condition: () => boolean, timeoutMs = 2_000): P
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** Instant time that remembers every delay the pacer asked for, in order. */
+export function recordingClock(): Clock & { delaysMs: number[] } {
+  const delaysMs: number[] = [];
+  return {
+    delaysMs,
+    nowMs: () => instantClock.nowMs(),
+    sleep: (delayMs, signal) => {
+      delaysMs.push(delayMs);
+      return instantClock.sleep(delayMs, signal);
+    },
+  };
+}
+
+/** The value of one metric series in Prometheus text, or undefined when absent. */
+export async function metricValue(
+  runtime: SimRuntime,
+  series: string,
+): Promise<number | undefined> {
+  const text = await runtime.metrics.render();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
