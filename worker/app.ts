@@ -13,11 +13,10 @@ export function createApp(deps: GatewayDeps) {
   app.route('/v1', createV1Routes(deps));
   app.route('/internal', createInternalRoutes(deps));
 
-  app.notFound((c) =>
-    errorResponse(
-      new GatewayError('route_not_found', `No route for ${c.req.method} ${c.req.path}.`),
-    ),
-  );
+  // Thrown, not returned, so middleware (the usage recorder) sees the error code too.
+  app.notFound((c) => {
+    throw new GatewayError('route_not_found', `No route for ${c.req.method} ${c.req.path}.`);
+  });
   app.onError((error, c) => {
     const gatewayError = toGatewayError(error);
     if (gatewayError.code === 'internal_error') {
@@ -26,7 +25,10 @@ export function createApp(deps: GatewayDeps) {
         error: error instanceof Error ? (error.stack ?? error.message) : String(error),
       });
     }
-    return errorResponse(gatewayError);
+    const response = errorResponse(gatewayError);
+    // An error thrown past every middleware (an unknown route) skips the request-id middleware.
+    response.headers.set('x-request-id', c.get('requestId'));
+    return response;
   });
   return app;
 }

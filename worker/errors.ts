@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'missing_api_key'
   | 'invalid_api_key'
   | 'invalid_signature'
+  | 'stale_heartbeat'
   | 'model_not_found'
   | 'route_not_found'
   | 'rate_limit_exceeded'
@@ -43,6 +44,7 @@ export const errorSpecs: Record<ErrorCode, ErrorSpec> = {
   missing_api_key: { status: 401, type: 'authentication_error' },
   invalid_api_key: { status: 401, type: 'authentication_error' },
   invalid_signature: { status: 401, type: 'authentication_error' },
+  stale_heartbeat: { status: 409, type: 'invalid_request_error' },
   model_not_found: { status: 404, type: 'invalid_request_error' },
   route_not_found: { status: 404, type: 'not_found_error' },
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error' },

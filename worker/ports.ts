@@ -70,13 +70,16 @@ export interface PriceBook {
 /** A replica as the edge sees it: its last heartbeat plus when the pool received it. */
 export interface ReplicaView extends Heartbeat {
   lastSeenMs: number;
+  /** The signed timestamp of the heartbeat kept; only a newer one replaces it. */
+  signedAtMs: number;
   registeredAtMs: number;
 }
 
 export interface PoolDirectory {
   /** Recent view of the pool; may be up to about a second old. */
   snapshot(): Promise<ReplicaView[]>;
-  heartbeat(heartbeat: Heartbeat): Promise<void>;
+  /** Records a verified heartbeat; false when a newer one was already recorded. */
+  heartbeat(heartbeat: Heartbeat, signedAtMs: number): Promise<boolean>;
 }
 
 /** Keeps work alive after the response is returned (`ctx.waitUntil` in the Workers runtime). */

@@ -21,10 +21,12 @@ async function run(chunks: Uint8Array[], clientWantsUsage = false) {
 
 const chunk = (content: string) =>
   `data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}},"finish_reason":null}]}\n\n`;
+const finishChunk =
+  'data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n';
 const usage =
   'data: {"id":"c","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8}}\n\n';
 // Multi-byte characters on purpose: a slice may fall inside one (RELIABILITY S1).
-const transcript = `: keepalive\n\n${chunk('Grüße')}${chunk(' 世界')}${chunk(' 🚀')}${usage}data: [DONE]\n\n`;
+const transcript = `: keepalive\n\n${chunk('Grüße')}${chunk(' 世界')}${chunk(' 🚀')}${finishChunk}${usage}data: [DONE]\n\n`;
 
 describe('relaySse', () => {
   it('relays byte-identical output however the upstream bytes are sliced, even inside a character', async () => {
@@ -65,17 +67,19 @@ describe('relaySse', () => {
 
   it('drops the usage field from content chunks carrying continuous usage when the client did not ask', async () => {
     const withUsage =
-      'data: {"choices":[{"index":0,"delta":{"content":"a"}}],"usage":{"prompt_tokens":5,"completion_tokens":1}}\n\ndata: [DONE]\n\n';
+      'data: {"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1}}\n\ndata: [DONE]\n\n';
     const { text, outcome } = await run([encoder.encode(withUsage)]);
     expect(text).toBe(
-      'data: {"choices":[{"index":0,"delta":{"content":"a"}}]}\n\ndata: [DONE]\n\n',
+      'data: {"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n',
     );
     expect(outcome.usage).toMatchObject({ completion_tokens: 1 });
   });
 
   it('accepts an event larger than 64 KB', async () => {
     const big = 'x'.repeat(100_000);
-    const { text, outcome } = await run([encoder.encode(`${chunk(big)}data: [DONE]\n\n`)]);
+    const { text, outcome } = await run([
+      encoder.encode(`${chunk(big)}${finishChunk}data: [DONE]\n\n`),
+    ]);
     expect(text).toContain(big);
     expect(outcome.end).toBe('done');
   });
@@ -87,6 +91,22 @@ describe('relaySse', () => {
       'the engine sends an error event',
       `${chunk('a')}data: {"error":{"message":"boom"}}\n\n`,
       'upstream_error_event',
+    ],
+    [
+      '[DONE] comes before any choice finished',
+      `${chunk('a')}data: [DONE]\n\n`,
+      'upstream_truncated',
+    ],
+    [
+      'a chunk is JSON of the wrong shape',
+      `${chunk('a')}data: {"choices":7}\n\n`,
+      'upstream_truncated',
+    ],
+    ['a chunk is null', `${chunk('a')}data: null\n\n`, 'upstream_truncated'],
+    [
+      'an event never ends',
+      `${chunk('a')}data: ${'x'.repeat(4 * 1024 * 1024 + 10)}`,
+      'upstream_truncated',
     ],
   ])('ends with one error event and no [DONE] when %s', async (_name, body, end) => {
     const { text, outcome } = await run([encoder.encode(body)]);

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * untouched (DESIGN §2), so only what the gateway itself reads is checked here.
  */
 
-const contentPart = z.looseObject({ type: z.string() });
+const contentPart = z.looseObject({ type: z.string(), text: z.string().optional() });
 const message = z.looseObject({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
   content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
@@ -51,13 +51,43 @@ export const embeddingRequest = z.looseObject({
 export type EmbeddingRequest = z.infer<typeof embeddingRequest>;
 
 /**
- * Fields that would let request data choose where the gateway sends it (RELIABILITY A5).
- * Rejected wherever they appear at the top level of a body.
+ * Fields that would let request data choose where the gateway sends it (RELIABILITY A5),
+ * rejected at any depth of the body — except inside the parts that carry the user's own data
+ * (messages, tool and response schemas), where a property named `api_key` is legitimate content.
  */
-export const destinationFields = ['api_base', 'base_url', 'api_key', 'extra_headers'] as const;
+export const destinationFields: ReadonlySet<string> = new Set([
+  'api_base',
+  'base_url',
+  'api_key',
+  'extra_headers',
+]);
+const contentFields: ReadonlySet<string> = new Set([
+  'messages',
+  'prompt',
+  'input',
+  'tools',
+  'functions',
+  'response_format',
+]);
+/** Deeper than this is not searched; no OpenAI parameter nests that far. */
+const maxSearchDepth = 8;
 
+/** The path of the first destination-choosing field in the body, if any. */
 export function forbiddenDestinationField(body: Record<string, unknown>): string | undefined {
-  return destinationFields.find((field) => field in body);
+  const pending: { value: unknown; path: string; depth: number }[] = [
+    { value: body, path: '', depth: 0 },
+  ];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { value, path, depth } = next;
+    if (typeof value !== 'object' || value === null || depth > maxSearchDepth) continue;
+    for (const [key, child] of Object.entries(value)) {
+      const childPath = path ? `${path}.${key}` : key;
+      if (destinationFields.has(key)) return childPath;
+      if (depth === 0 && contentFields.has(key)) continue;
+      pending.push({ value: child, path: childPath, depth: depth + 1 });
+    }
+  }
+  return undefined;
 }
 
 /** Usage as vLLM and OpenAI report it. */

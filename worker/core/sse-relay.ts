@@ -1,7 +1,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { Clock } from '../ports';
 import type { Usage } from './openai-schemas';
-import { usageSchema } from './openai-schemas';
+import { readChunk } from './stream-chunk';
 
 /**
  * Relays an engine's SSE stream to the client event by event, never re-chunking or merging deltas
@@ -50,20 +50,8 @@ export function sseErrorEvent(message: string, code: string): string {
   return sseEvent(JSON.stringify({ error: { message, type: 'server_error', param: null, code } }));
 }
 
-interface ChunkView {
-  choices?: { delta?: { content?: unknown; tool_calls?: unknown }; text?: unknown }[];
-  usage?: unknown;
-  error?: unknown;
-}
-
-function carriesToken(chunk: ChunkView): boolean {
-  return (chunk.choices ?? []).some(
-    (c) =>
-      (typeof c.text === 'string' && c.text.length > 0) ||
-      (typeof c.delta?.content === 'string' && c.delta.content.length > 0) ||
-      c.delta?.tool_calls !== undefined,
-  );
-}
+/** An SSE event larger than this ends the stream: no engine chunk comes near it (V3). */
+export const maxEventBytes = 4 * 1024 * 1024;
 
 export function relaySse(
   upstream: ReadableStream<Uint8Array>,
@@ -88,47 +76,58 @@ export function relaySse(
     state.end = end;
     settle({ ...state });
   };
+  const endWithError = (message: string) => {
+    if (finished) return;
+    pending.push(sseErrorEvent(message, 'upstream_error'));
+    finish('upstream_truncated');
+  };
+
+  let sawFinish = false;
 
   const onEvent = (event: EventSourceMessage) => {
     if (finished) return;
-    if (event.data === '[DONE]') {
-      pending.push(sseEvent('[DONE]'));
-      finish('done');
-      return;
+    const reading = readChunk(event.data);
+    switch (reading.kind) {
+      case 'done':
+        // A stream that never finished a choice is not a complete answer (RELIABILITY S5).
+        if (sawFinish) {
+          pending.push(sseEvent('[DONE]'));
+          finish('done');
+        } else {
+          endWithError('The model server ended the stream without finishing the answer.');
+        }
+        return;
+      case 'malformed':
+        endWithError('The model server sent a malformed stream chunk.');
+        return;
+      case 'error':
+        // The engine's own error text may carry internals; the client gets the gateway's words.
+        pending.push(sseErrorEvent('The model server failed while generating.', 'upstream_error'));
+        finish('upstream_error_event');
+        return;
+      case 'chunk':
+        break;
     }
-    let chunk: ChunkView;
-    try {
-      chunk = JSON.parse(event.data) as ChunkView;
-    } catch {
-      pending.push(
-        sseErrorEvent('The model server sent a malformed stream chunk.', 'upstream_error'),
-      );
-      finish('upstream_truncated');
-      return;
-    }
-    if (chunk.error !== undefined) {
-      pending.push(sseEvent(event.data));
-      finish('upstream_error_event');
-      return;
-    }
-    if (carriesToken(chunk)) {
+    sawFinish ||= reading.finishes;
+    if (reading.carriesToken) {
       state.contentChunks += 1;
       state.firstTokenAtMs ??= options.clock.nowMs();
     }
-    if (chunk.usage !== undefined && chunk.usage !== null) {
-      const parsed = usageSchema.safeParse(chunk.usage);
-      if (parsed.success) state.usage = parsed.data;
-      if (!options.clientWantsUsage) {
-        if ((chunk.choices ?? []).length === 0) return;
-        delete chunk.usage;
-        pending.push(sseEvent(JSON.stringify(chunk)));
-        return;
-      }
+    if (reading.usage) state.usage = reading.usage;
+    if (reading.hasUsageField && !options.clientWantsUsage) {
+      if (reading.choiceCount === 0) return;
+      const { usage: _usage, ...rest } = reading.chunk;
+      pending.push(sseEvent(JSON.stringify(rest)));
+      return;
     }
     pending.push(sseEvent(event.data));
   };
 
-  const parser = createParser({ onEvent });
+  const parser = createParser({
+    onEvent,
+    onError: () => endWithError('The model server sent an oversized stream event.'),
+    maxBufferSize: maxEventBytes,
+  });
 
   /** The engine stream stopped before [DONE]: the client left, or the engine broke. */
   const endEarly = (message: string) => {
@@ -137,28 +136,36 @@ export function relaySse(
       finish('client_cancelled');
       return;
     }
-    pending.push(sseErrorEvent(message, 'upstream_error'));
-    finish('upstream_truncated');
+    endWithError(message);
   };
 
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      // Read until at least one whole event is ready, so every pull makes progress.
+  /** Reads until at least one whole event is ready or the stream is over. Never throws. */
+  const fill = async () => {
+    try {
       while (pending.length === 0 && !finished) {
         let result: ReadableStreamReadResult<Uint8Array>;
         try {
           result = await reader.read();
         } catch {
           endEarly('The model server connection broke mid-stream.');
-          break;
+          return;
         }
         if (result.done) {
           parser.feed(decoder.decode());
           endEarly('The model server ended the stream early.');
-          break;
+          return;
         }
         parser.feed(decoder.decode(result.value, { stream: true }));
       }
+    } catch {
+      // A defect here must still end the stream honestly and settle the usage row.
+      endWithError('The gateway failed while relaying the stream.');
+    }
+  };
+
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      await fill();
       if (pending.length > 0) {
         controller.enqueue(encoder.encode(pending.join('')));
         pending = [];

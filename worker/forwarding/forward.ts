@@ -6,6 +6,7 @@ import { relaySse } from '../core/sse-relay';
 import { GatewayError } from '../errors';
 import type { GatewayDeps } from '../ports';
 import { buildOriginRequest } from './origin-request';
+import { readCapped } from './read-capped';
 import { upstreamError } from './upstream-error';
 
 export type OriginPath = '/v1/chat/completions' | '/v1/completions' | '/v1/embeddings';
@@ -26,6 +27,8 @@ export interface ForwardInput {
 
 /** Largest non-streamed engine answer the edge accepts (RELIABILITY V3). */
 const maxUpstreamBodyBytes = 16 * 1024 * 1024;
+/** Enough for any engine error message; the rest is not read. */
+const maxErrorBodyBytes = 64 * 1024;
 
 /**
  * Sends one API request to a replica and returns the client's response: the SSE relay for
@@ -121,14 +124,27 @@ export async function forwardToOrigin(
     'x-switchyard-replica': replica.replicaId,
   };
 
-  if (!upstream.ok || upstream.body === null) {
-    const text = await upstream.text().catch(() => '');
+  const upstreamBody = upstream.body as ReadableStream<Uint8Array> | null;
+  if (!upstream.ok || upstreamBody === null) {
+    const text = (await readCapped(upstreamBody, maxErrorBodyBytes).catch(() => '')) ?? '';
     cleanup();
-    throw upstreamError(upstream.status, text);
+    throw upstreamError(
+      upstream.status,
+      text,
+      upstream.headers.get('retry-after'),
+      deps.clock.nowMs(),
+    );
+  }
+
+  if (input.stream && !/^text\/event-stream\b/i.test(upstream.headers.get('content-type') ?? '')) {
+    await upstreamBody.cancel().catch(() => undefined);
+    cleanup();
+    attempt.outcome = 'not_a_stream';
+    throw new GatewayError('upstream_error', 'The model server did not answer with a stream.');
   }
 
   if (input.stream) {
-    const relay = relaySse(upstream.body as ReadableStream<Uint8Array>, {
+    const relay = relaySse(upstreamBody, {
       clientWantsUsage: input.clientWantsUsage,
       clock: deps.clock,
       onCancel: () => abort.abort(),
@@ -146,7 +162,13 @@ export async function forwardToOrigin(
   }
 
   try {
-    const text = await readCapped(upstream, maxUpstreamBodyBytes);
+    const text = await readCapped(upstreamBody, maxUpstreamBodyBytes);
+    if (text === undefined) {
+      throw new GatewayError(
+        'upstream_error',
+        'The model server sent a response that is too large.',
+      );
+    }
     const parsed = JSON.parse(text) as { usage?: unknown };
     const usage = usageSchema.safeParse(parsed.usage);
     if (usage.success) draft.usage = usage.data;
@@ -164,16 +186,4 @@ export async function forwardToOrigin(
 
 function asObject(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-}
-
-async function readCapped(response: Response, maxBytes: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) {
-    throw new GatewayError('upstream_error', 'The model server sent a response that is too large.');
-  }
-  const buffer = await response.arrayBuffer();
-  if (buffer.byteLength > maxBytes) {
-    throw new GatewayError('upstream_error', 'The model server sent a response that is too large.');
-  }
-  return new TextDecoder().decode(buffer);
 }

@@ -19,7 +19,25 @@ function engineMessage(bodyText: string): string | undefined {
  * or anything unexpected says only that the model server failed: its text may carry internals
  * (RELIABILITY V3, OWASP API3).
  */
-export function upstreamError(status: number, bodyText: string): GatewayError {
+/** An engine's Retry-After is honoured, but never beyond this (RELIABILITY L1, R6). */
+export const maxRetryAfterSeconds = 30;
+
+/** Seconds from a Retry-After header (delta-seconds or an HTTP date), capped; 1 when absent. */
+export function retryAfterSeconds(header: string | null, nowMs: number): number {
+  if (header === null) return 1;
+  const seconds = /^\d+$/.test(header.trim())
+    ? Number(header)
+    : (Date.parse(header) - nowMs) / 1000;
+  if (!Number.isFinite(seconds)) return 1;
+  return Math.min(maxRetryAfterSeconds, Math.max(1, Math.ceil(seconds)));
+}
+
+export function upstreamError(
+  status: number,
+  bodyText: string,
+  retryAfter: string | null,
+  nowMs: number,
+): GatewayError {
   if (status >= 400 && status < 500 && status !== 401 && status !== 403 && status !== 429) {
     const message = engineMessage(bodyText) ?? `The model server rejected the request (${status}).`;
     if (status === 404) return new GatewayError('model_not_found', message);
@@ -30,7 +48,7 @@ export function upstreamError(status: number, bodyText: string): GatewayError {
       'no_replica_available',
       'The model server is busy. Try again shortly.',
       {
-        retryAfterSeconds: 1,
+        retryAfterSeconds: retryAfterSeconds(retryAfter, nowMs),
       },
     );
   }

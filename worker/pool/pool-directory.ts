@@ -31,8 +31,8 @@ export function createPoolDirectory(
       cache.current = { replicas, fetchedAtMs: nowMs };
       return replicas;
     },
-    async heartbeat(heartbeat: Heartbeat) {
-      await stub().heartbeat(heartbeat, clock.nowMs());
+    heartbeat(heartbeat: Heartbeat, signedAtMs: number) {
+      return stub().heartbeat(heartbeat, signedAtMs, clock.nowMs());
     },
   };
 }

@@ -14,13 +14,20 @@ const forgetAfterMs = 60 * 60 * 1000;
 export class Pool extends DurableObject {
   private readonly replicas = new Map<string, ReplicaView>();
 
-  heartbeat(heartbeat: Heartbeat, receivedAtMs: number): void {
+  /**
+   * Records a verified heartbeat. `signedAtMs` is its signed timestamp: a heartbeat not newer than
+   * the last one kept is dropped, so a delayed or replayed `ready` can never undo `draining`.
+   */
+  heartbeat(heartbeat: Heartbeat, signedAtMs: number, receivedAtMs: number): boolean {
     const previous = this.replicas.get(heartbeat.replicaId);
+    if (previous !== undefined && signedAtMs <= previous.signedAtMs) return false;
     this.replicas.set(heartbeat.replicaId, {
       ...heartbeat,
       lastSeenMs: receivedAtMs,
+      signedAtMs,
       registeredAtMs: previous?.registeredAtMs ?? receivedAtMs,
     });
+    return true;
   }
 
   snapshot(nowMs: number): ReplicaView[] {

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { heartbeatSchema } from '../../contracts/heartbeat';
 import { signatureHeader, timestampHeader, verify } from '../../contracts/signature';
 import type { AppEnv } from '../app-env';
@@ -15,16 +16,21 @@ const maxHeartbeatBytes = 16 * 1024;
 export function createInternalRoutes(deps: GatewayDeps) {
   const app = new Hono<AppEnv>();
 
-  app.post('/pool/heartbeat', async (c) => {
-    const body = await c.req.text();
-    if (body.length > maxHeartbeatBytes) {
+  const limit = bodyLimit({
+    maxSize: maxHeartbeatBytes,
+    onError: () => {
       throw new GatewayError('payload_too_large', 'The heartbeat is too large.');
-    }
+    },
+  });
+
+  app.post('/pool/heartbeat', limit, async (c) => {
+    const body = await c.req.text();
+    const timestamp = c.req.header(timestampHeader);
     const verdict = await verify(
       deps.config.poolSecret,
       'heartbeat',
       body,
-      { timestamp: c.req.header(timestampHeader), signature: c.req.header(signatureHeader) },
+      { timestamp, signature: c.req.header(signatureHeader) },
       deps.clock.nowMs(),
     );
     if (!verdict.ok) {
@@ -43,7 +49,12 @@ export function createInternalRoutes(deps: GatewayDeps) {
         `The heartbeat is invalid: ${heartbeat.error.message}`,
       );
     }
-    await deps.pool.heartbeat(heartbeat.data);
+    if (!(await deps.pool.heartbeat(heartbeat.data, Number(timestamp)))) {
+      throw new GatewayError(
+        'stale_heartbeat',
+        'A newer heartbeat of this replica was already recorded.',
+      );
+    }
     return c.body(null, 204);
   });
 

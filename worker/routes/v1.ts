@@ -2,12 +2,13 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env';
 import { chatCompletionRequest, completionRequest, embeddingRequest } from '../core/openai-schemas';
+import { contentChars, promptChars } from '../core/prompt-size';
 import { servableModels } from '../core/replica-choice';
 import { GatewayError } from '../errors';
 import { admitRequest } from '../limits/admission';
 import { forwardToOrigin, type OriginPath } from '../forwarding/forward';
 import { createAuth } from '../middleware/auth';
-import { jsonBody } from '../middleware/json-body';
+import { jsonBody, strictUtf8Body } from '../middleware/json-body';
 import { createUsageRecorder } from '../middleware/usage-recorder';
 import type { GatewayDeps } from '../ports';
 
@@ -19,13 +20,6 @@ interface GenerationBody extends Record<string, unknown> {
   max_tokens?: number | null;
   max_completion_tokens?: number | null;
   n?: number | null;
-}
-
-function textLength(value: unknown): number {
-  if (typeof value === 'string') return value.length;
-  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + textLength(item), 0);
-  if (typeof value === 'object' && value !== null && 'text' in value) return textLength(value.text);
-  return 0;
 }
 
 /** The OpenAI-compatible API: `/v1/chat/completions`, `/v1/completions`, `/v1/embeddings`, `/v1/models`. */
@@ -42,6 +36,7 @@ export function createV1Routes(deps: GatewayDeps) {
       },
     }),
   );
+  app.post('*', strictUtf8Body);
 
   /** Records what the usage row needs from the body, then admits and forwards it. */
   const forward = (
@@ -72,19 +67,19 @@ export function createV1Routes(deps: GatewayDeps) {
 
   app.post('/chat/completions', jsonBody(chatCompletionRequest), (c) => {
     const body = c.req.valid('json');
-    const promptChars = body.messages.reduce((sum, m) => sum + textLength(m.content), 0);
+    const promptChars = body.messages.reduce((sum, m) => sum + contentChars(m.content), 0);
     return forward(c, '/v1/chat/completions', body, promptChars);
   });
 
   app.post('/completions', jsonBody(completionRequest), (c) => {
     const body = c.req.valid('json');
-    return forward(c, '/v1/completions', body, textLength(body.prompt));
+    return forward(c, '/v1/completions', body, promptChars(body.prompt));
   });
 
   // Embeddings never stream: `stream` is dropped so a stray field cannot turn on the SSE relay.
   app.post('/embeddings', jsonBody(embeddingRequest), (c) => {
     const { stream: _stream, ...body } = c.req.valid('json');
-    return forward(c, '/v1/embeddings', body, textLength(body.input));
+    return forward(c, '/v1/embeddings', body, promptChars(body.input));
   });
 
   app.get('/models', async (c) => {

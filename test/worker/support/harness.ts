@@ -36,13 +36,14 @@ export function replica(overrides: Partial<ReplicaView> = {}): ReplicaView {
     tokensPerSecond: 0,
     version: 'test',
     lastSeenMs: fixedNowMs,
+    signedAtMs: fixedNowMs,
     registeredAtMs: fixedNowMs - 10_000,
     ...overrides,
   };
 }
 
 export function staticPool(replicas: ReplicaView[]): PoolDirectory {
-  return { snapshot: () => Promise.resolve(replicas), heartbeat: () => Promise.resolve() };
+  return { snapshot: () => Promise.resolve(replicas), heartbeat: () => Promise.resolve(true) };
 }
 
 /** A tenant and an active key in the test D1; returns the secret key. */
