@@ -1,66 +1,71 @@
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatLine } from './lib/log-format';
-import { startStack, type Stack } from './lib/stack';
+import { isStackStopped, launchStack, type Stack } from './lib/stack';
 import { repoRoot } from './lib/wrangler';
 
 /**
  * `npm start`: the whole local stack in one terminal — the edge on 127.0.0.1:8787 and two origin
  * replicas (sidecar + vllm-sim) — then the development key and requests to paste. Ctrl-C stops
- * every process it started.
+ * every process it started, at any moment, start-up included.
  */
 
 const edgePort = Number(process.env.SWITCHYARD_EDGE_PORT ?? 8787);
 const model = 'sim-small';
+const stateDir = path.join(repoRoot, '.switchyard');
 
 function progress(message: string): void {
   console.log(`${'[start]'.padEnd(12)} ${message}`);
 }
 
-function banner(stack: Stack): string {
+/** A ready-to-run example inside the repository, so `openai` resolves from its node_modules. */
+function writeExample(stack: Stack): string {
+  const file = path.join(stateDir, 'hello.mjs');
+  writeFileSync(
+    file,
+    `// Written by \`npm start\`: streams one answer through the local gateway.
+import OpenAI from 'openai';
+
+const client = new OpenAI({ baseURL: '${stack.edgeUrl}/v1', apiKey: process.env.SWITCHYARD_KEY ?? '${stack.identity.apiKey}' });
+const stream = await client.chat.completions.create({
+  model: '${model}',
+  stream: true,
+  messages: [{ role: 'user', content: 'Hello!' }],
+});
+for await (const chunk of stream) process.stdout.write(chunk.choices[0]?.delta?.content ?? '');
+process.stdout.write('\\n');
+`,
+  );
+  return path.relative(process.cwd(), file);
+}
+
+function banner(stack: Stack, example: string): string {
   const { edgeUrl, identity } = stack;
   return `
 ────────────────────────────────────────────────────────────────────────────
  Switchyard is running.  Edge: ${edgeUrl}/v1   Model: ${model}
- Development API key (also in .switchyard/dev.json):
+ Development API key (kept in .switchyard/dev.json, the same on every start):
 
-   ${identity.apiKey}
+   export SWITCHYARD_KEY=${identity.apiKey}
 
- Try it with curl:
+ Stream an answer with curl:
 
    curl -N ${edgeUrl}/v1/chat/completions \\
-     -H "Authorization: Bearer ${identity.apiKey}" \\
+     -H "Authorization: Bearer $SWITCHYARD_KEY" \\
      -H "Content-Type: application/json" \\
      -d '{"model":"${model}","stream":true,"messages":[{"role":"user","content":"Hello!"}]}'
 
- Or with the openai package (node --input-type=module -e '…'):
+ Or with the openai package (the code is in ${example}):
 
-   import OpenAI from 'openai';
-   const client = new OpenAI({ baseURL: '${edgeUrl}/v1', apiKey: '${identity.apiKey}' });
-   const stream = await client.chat.completions.create({
-     model: '${model}', stream: true, messages: [{ role: 'user', content: 'Hello!' }],
-   });
-   for await (const chunk of stream) process.stdout.write(chunk.choices[0]?.delta?.content ?? '');
+   node ${example}
 
- Usage report: npm run usage        Stop: Ctrl-C
+ Usage report: npm run usage     Health: curl ${edgeUrl}/healthz     Stop: Ctrl-C
 ────────────────────────────────────────────────────────────────────────────
 `;
 }
 
 async function main(): Promise<void> {
-  let stack: Stack | undefined = undefined;
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    progress(`${signal}: stopping replicas (drain) and the edge…`);
-    await stack?.stop();
-    progress('stopped');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-
-  stack = await startStack({
+  const stack = launchStack({
     edgePort,
     replicas: [1, 2].map((n) => ({
       id: `replica-${n}`,
@@ -69,7 +74,7 @@ async function main(): Promise<void> {
       model,
       engineArgs: ['--sim-inter-token-ms=25'],
     })),
-    stateDir: path.join(repoRoot, '.switchyard'),
+    stateDir,
     persistTo: path.join(repoRoot, '.wrangler/state'),
     onProgress: progress,
     onLine: (name, line) => {
@@ -77,8 +82,27 @@ async function main(): Promise<void> {
       if (formatted !== undefined) console.log(formatted);
     },
   });
-  if (stopping) return;
-  console.log(banner(stack));
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('');
+    progress(`${signal}: draining the replicas and stopping the edge…`);
+    await stack.stop();
+    progress('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    await stack.ready;
+  } catch (error) {
+    if (isStackStopped(error)) return;
+    throw error;
+  }
+  console.log(banner(stack, writeExample(stack)));
 }
 
 main().catch((error: unknown) => {

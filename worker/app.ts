@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './app-env';
+import { poolHealth } from './core/pool-health';
 import { GatewayError, errorResponse, toGatewayError } from './errors';
 import { createRequestId } from './middleware/request-id';
 import type { GatewayDeps } from './ports';
@@ -11,6 +12,12 @@ export function createApp(deps: GatewayDeps) {
   const app = new Hono<AppEnv>();
   app.use('*', createRequestId(deps.rng));
   app.route('/v1', createV1Routes(deps));
+  // Asks the pool afresh: a health check must not answer from this isolate's cached view.
+  app.get('/healthz', async (c) => {
+    const replicas = await deps.pool.snapshot({ fresh: true });
+    const health = poolHealth(replicas, deps.clock.nowMs(), deps.config.heartbeatStaleMs);
+    return c.json(health, health.status === 'unhealthy' ? 503 : 200);
+  });
   app.route('/internal', createInternalRoutes(deps));
 
   // Thrown, not returned, so middleware (the usage recorder) sees the error code too.

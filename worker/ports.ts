@@ -76,8 +76,8 @@ export interface ReplicaView extends Heartbeat {
 }
 
 export interface PoolDirectory {
-  /** Recent view of the pool; may be up to about a second old. */
-  snapshot(): Promise<ReplicaView[]>;
+  /** Recent view of the pool; up to about a second old unless `fresh` is asked for. */
+  snapshot(options?: { fresh: boolean }): Promise<ReplicaView[]>;
   /** Records a verified heartbeat; false when a newer one was already recorded. */
   heartbeat(heartbeat: Heartbeat, signedAtMs: number): Promise<boolean>;
 }

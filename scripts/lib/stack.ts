@@ -6,12 +6,16 @@ import {
   writeEdgeEnvFile,
   type DevIdentity,
 } from './dev-identity';
+import { assertPortsFree } from './ports';
 import { startProcess, stopProcess, type LineSink, type Managed } from './processes';
 
 /**
  * The whole local stack: `wrangler dev` (Miniflare: local D1 with migrations applied, KV, Durable
- * Objects) and one sidecar per replica, each supervising a `vllm-sim` process. Used by `npm start`
- * and by the end-to-end tests, so both run exactly the same thing.
+ * Objects, Queues) and one sidecar per replica, each supervising a `vllm-sim` process. Used by
+ * `npm start` and by the end-to-end tests, so both run exactly the same thing.
+ *
+ * `launchStack` returns at once; `ready` settles when everything serves. `stop()` may be called at
+ * any moment, start-up included, and stops whatever has been started so far.
  */
 
 export interface ReplicaSpec {
@@ -38,111 +42,129 @@ export interface StackOptions {
 export interface Stack {
   edgeUrl: string;
   identity: DevIdentity;
+  ready: Promise<void>;
   stop(): Promise<void>;
 }
 
-async function poll(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+class StackStopped extends Error {
+  constructor() {
+    super('the stack was stopped while starting');
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-export async function startStack(options: StackOptions): Promise<Stack> {
+export function launchStack(options: StackOptions): Stack {
   const readyTimeoutMs = options.readyTimeoutMs ?? 90_000;
   const identity = loadOrCreateIdentity(options.stateDir);
-  const envFile = writeEdgeEnvFile(options.stateDir, identity);
-  const d1 = { remote: false, persistTo: options.persistTo };
+  const edgeUrl = `http://127.0.0.1:${options.edgePort}`;
+  const inspectorPort = options.edgePort + 1000;
   const processes: Managed[] = [];
-  const stop = async () => {
+  let stopping = false;
+  let stopped: Promise<void> | undefined;
+
+  const stop = () => {
+    stopping = true;
     // Sidecars first: they drain, stop their simulators and announce `stopped` to the edge.
-    await Promise.all(
-      processes.filter((p) => p.name !== 'edge').map((p) => stopProcess(p, 15_000)),
-    );
-    await Promise.all(processes.filter((p) => p.name === 'edge').map((p) => stopProcess(p, 5_000)));
+    stopped ??= (async () => {
+      await Promise.all(
+        processes.filter((p) => p.name !== 'edge').map((p) => stopProcess(p, 15_000)),
+      );
+      await Promise.all(
+        processes.filter((p) => p.name === 'edge').map((p) => stopProcess(p, 5_000)),
+      );
+    })();
+    return stopped;
   };
 
-  try {
+  /** Polls until `check` passes; fails early when stopped or when a started process died. */
+  const waitFor = async (what: string, check: () => Promise<boolean>) => {
+    const deadline = Date.now() + readyTimeoutMs;
+    while (Date.now() < deadline) {
+      if (stopping) throw new StackStopped();
+      const dead = processes.find((p) => p.child.exitCode !== null || p.child.signalCode !== null);
+      if (dead) throw new Error(`${dead.name} exited while starting (see its lines above)`);
+      if (await check().catch(() => false)) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`timed out after ${readyTimeoutMs} ms waiting for ${what}`);
+  };
+
+  const start = (name: string, command: string, args: string[], env: NodeJS.ProcessEnv) => {
+    if (stopping) throw new StackStopped();
+    processes.push(startProcess(name, command, args, { env, onLine: options.onLine }));
+  };
+
+  const ready = (async () => {
+    await assertPortsFree([
+      { port: options.edgePort, use: 'edge' },
+      { port: inspectorPort, use: 'edge inspector' },
+      ...options.replicas.flatMap((r) => [
+        { port: r.port, use: `${r.id} sidecar` },
+        { port: r.enginePort, use: `${r.id} engine` },
+      ]),
+    ]);
+    const envFile = writeEdgeEnvFile(options.stateDir, identity);
+    const d1 = { remote: false, persistTo: options.persistTo };
     options.onProgress('applying D1 migrations to local state');
     await applyMigrations(d1);
     await seedIdentity(identity, d1);
 
-    const edgeUrl = `http://127.0.0.1:${options.edgePort}`;
     options.onProgress(`starting the edge (wrangler dev) on ${edgeUrl}`);
-    processes.push(
-      startProcess(
-        'edge',
-        wranglerBin,
-        [
-          'dev',
-          '--config',
-          path.join(repoRoot, 'wrangler.toml'),
-          '--ip',
-          '127.0.0.1',
-          '--port',
-          String(options.edgePort),
-          '--persist-to',
-          options.persistTo,
-          '--env-file',
-          envFile,
-          '--show-interactive-dev-session=false',
-          '--inspector-port',
-          String(options.edgePort + 1000),
-        ],
-        { env: wranglerEnv, onLine: options.onLine },
-      ),
+    start(
+      'edge',
+      wranglerBin,
+      [
+        'dev',
+        ...['--config', path.join(repoRoot, 'wrangler.toml')],
+        ...['--ip', '127.0.0.1', '--port', String(options.edgePort)],
+        ...['--persist-to', options.persistTo, '--env-file', envFile],
+        '--show-interactive-dev-session=false',
+        ...['--inspector-port', String(inspectorPort)],
+      ],
+      wranglerEnv,
     );
-    await poll(
-      'the edge to listen',
-      readyTimeoutMs,
-      async () => (await fetch(`${edgeUrl}/`)).status === 404,
-    );
+    await waitFor('the edge to listen', async () => {
+      const response = await fetch(`${edgeUrl}/healthz`);
+      const body = (await response.json()) as { replicas?: unknown };
+      return body.replicas !== undefined;
+    });
 
     for (const replica of options.replicas) {
       options.onProgress(
-        `starting replica ${replica.id} (sidecar :${replica.port}, vllm-sim :${replica.enginePort})`,
+        `starting ${replica.id}: sidecar :${replica.port}, vllm-sim :${replica.enginePort}`,
       );
-      processes.push(
-        startProcess(
-          replica.id,
-          process.execPath,
-          [
-            '--import',
-            'tsx',
-            path.join(repoRoot, 'origin/sidecar/main.ts'),
-            `--replica-id=${replica.id}`,
-            `--port=${replica.port}`,
-            `--edge-url=${edgeUrl}`,
-            '--engine=vllm-sim',
-            `--model=${replica.model}`,
-            `--engine-port=${replica.enginePort}`,
-            ...(replica.engineArgs ?? []).map((arg) => `--engine-arg=${arg}`),
-          ],
-          { env: { POOL_SECRET: identity.poolSecret }, onLine: options.onLine },
-        ),
+      start(
+        replica.id,
+        process.execPath,
+        [
+          ...['--import', 'tsx', path.join(repoRoot, 'origin/sidecar/main.ts')],
+          `--replica-id=${replica.id}`,
+          `--port=${replica.port}`,
+          `--edge-url=${edgeUrl}`,
+          '--engine=vllm-sim',
+          `--model=${replica.model}`,
+          `--engine-port=${replica.enginePort}`,
+          ...(replica.engineArgs ?? []).map((arg) => `--engine-arg=${arg}`),
+        ],
+        { POOL_SECRET: identity.poolSecret },
       );
     }
-    await Promise.all(
-      options.replicas.map((replica) =>
-        poll(`replica ${replica.id} to be ready`, readyTimeoutMs, async () => {
-          return (await fetch(`http://127.0.0.1:${replica.port}/readyz`)).ok;
-        }),
-      ),
-    );
-    const models = new Set(options.replicas.map((r) => r.model));
-    await poll('the edge to list every model', readyTimeoutMs, async () => {
-      const response = await fetch(`${edgeUrl}/v1/models`, {
-        headers: { authorization: `Bearer ${identity.apiKey}` },
-      });
-      const body = (await response.json()) as { data?: { id: string }[] };
-      const listed = new Set((body.data ?? []).map((m) => m.id));
-      return [...models].every((m) => listed.has(m));
+    // Ready means the edge itself counts every replica ready, so the first request can be served.
+    await waitFor('every replica to be ready at the edge', async () => {
+      const body = (await (await fetch(`${edgeUrl}/healthz`)).json()) as {
+        replicas: { ready: number };
+      };
+      return body.replicas.ready >= options.replicas.length;
     });
-    return { edgeUrl, identity, stop };
-  } catch (error) {
+  })();
+
+  // Whatever failed, nothing that was started is left running.
+  const settled = ready.catch(async (error: unknown) => {
     await stop();
     throw error;
-  }
+  });
+  return { edgeUrl, identity, ready: settled, stop };
+}
+
+export function isStackStopped(error: unknown): boolean {
+  return error instanceof StackStopped;
 }

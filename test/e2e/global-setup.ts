@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { formatLine } from '../../scripts/lib/log-format';
-import { startStack } from '../../scripts/lib/stack';
+import { launchStack } from '../../scripts/lib/stack';
 import { e2ePorts, e2eModel, interTokenMs } from './stack-config';
 
 declare module 'vitest' {
@@ -21,7 +21,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const scratch = mkdtempSync(path.join(tmpdir(), 'switchyard-e2e-'));
   const log: string[] = [];
-  const stack = await startStack({
+  const stack = launchStack({
     edgePort: e2ePorts.edge,
     replicas: e2ePorts.replicas.map((ports, i) => ({
       id: `e2e-${i + 1}`,
@@ -36,7 +36,8 @@ export default async function setup(project: TestProject) {
       const formatted = formatLine(name, line);
       if (formatted !== undefined) log.push(formatted);
     },
-  }).catch((error: unknown) => {
+  });
+  await stack.ready.catch((error: unknown) => {
     console.error(log.join('\n'));
     throw error;
   });

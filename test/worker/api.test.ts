@@ -399,3 +399,40 @@ describe('other endpoints', () => {
     });
   });
 });
+
+describe('GET /healthz', () => {
+  it('answers 503 unhealthy with counts, without a key, when no replica is ready', async () => {
+    const { send } = testApp({
+      originFetch: createFakeOrigin().fetch,
+      pool: staticPool([replica({ state: 'warming' })]),
+    });
+
+    const { response, text } = await send('/healthz');
+
+    expect(response.status).toBe(503);
+    expect(JSON.parse(text)).toEqual({
+      status: 'unhealthy',
+      replicas: { ready: 0, live: 1, known: 1 },
+    });
+  });
+});
+
+describe('GET /v1/models/{model}', () => {
+  it.each([
+    ['a served model', 'tiny', 200],
+    ['a model with a slash in its name', 'org/tiny-2', 200],
+    ['an unknown model', 'nope', 404],
+  ])('answers %s with %i', async (_name, id, status) => {
+    const pool = staticPool([replica({ models: ['tiny', 'org/tiny-2'] })]);
+    const { send } = testApp({ originFetch: createFakeOrigin().fetch, pool });
+    const { key } = await createKey();
+
+    const { response, text } = await send(`/v1/models/${id}`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+
+    expect(response.status).toBe(status);
+    if (status === 200) expect(JSON.parse(text)).toMatchObject({ id, object: 'model' });
+    else expect(JSON.parse(text)).toMatchObject({ error: { code: 'model_not_found' } });
+  });
+});

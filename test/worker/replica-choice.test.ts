@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { poolHealth } from '../../worker/core/pool-health';
 import { chooseReplica, knownModels, servableModels } from '../../worker/core/replica-choice';
 import { fixedNowMs, replica, seededRng } from './support/harness';
 
@@ -66,5 +67,26 @@ describe('model sets', () => {
   it('knows every remembered model but serves only live ready ones', () => {
     expect([...knownModels(replicas)].sort()).toEqual(['gone', 'large', 'small']);
     expect([...servableModels(replicas, fixedNowMs, 5_000)]).toEqual(['small']);
+  });
+});
+
+describe('poolHealth', () => {
+  it.each([
+    ['no replica', [], 'unhealthy'],
+    ['only warming replicas', [replica({ state: 'warming' })], 'unhealthy'],
+    ['all ready', [replica({ replicaId: 'a' }), replica({ replicaId: 'b' })], 'ok'],
+    [
+      'half ready',
+      [replica({ replicaId: 'a' }), replica({ replicaId: 'b', state: 'failed' })],
+      'degraded',
+    ],
+    [
+      'a stale ready replica beside a live one',
+      [replica({ replicaId: 'a' }), replica({ replicaId: 'b', lastSeenMs: fixedNowMs - 60_000 })],
+      'ok',
+    ],
+    ['only a stale ready replica', [replica({ lastSeenMs: fixedNowMs - 60_000 })], 'unhealthy'],
+  ])('is %s → %s', (_name, replicas, status) => {
+    expect(poolHealth(replicas, fixedNowMs, 5_000).status).toBe(status);
   });
 });

@@ -22,9 +22,9 @@ export function createPoolDirectory(
 ): PoolDirectory {
   const stub = () => namespace.get(namespace.idFromName('default'));
   return {
-    async snapshot() {
+    async snapshot(options = { fresh: false }) {
       const nowMs = clock.nowMs();
-      if (cache.current && nowMs - cache.current.fetchedAtMs < snapshotTtlMs) {
+      if (!options.fresh && cache.current && nowMs - cache.current.fetchedAtMs < snapshotTtlMs) {
         return cache.current.replicas;
       }
       const replicas = await stub().snapshot(nowMs);

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env';
 import { chatCompletionRequest, completionRequest, embeddingRequest } from '../core/openai-schemas';
 import { contentChars, promptChars } from '../core/prompt-size';
-import { servableModels } from '../core/replica-choice';
+import { modelCards } from '../core/model-cards';
 import { GatewayError } from '../errors';
 import { admitRequest } from '../limits/admission';
 import { forwardToOrigin, type OriginPath } from '../forwarding/forward';
@@ -82,23 +82,20 @@ export function createV1Routes(deps: GatewayDeps) {
     return forward(c, '/v1/embeddings', body, promptChars(body.input));
   });
 
-  app.get('/models', async (c) => {
-    const replicas = await deps.pool.snapshot();
-    const models = servableModels(replicas, deps.clock.nowMs(), deps.config.heartbeatStaleMs);
-    const firstSeenSeconds = (model: string) =>
-      Math.floor(
-        Math.min(...replicas.filter((r) => r.models.includes(model)).map((r) => r.registeredAtMs)) /
-          1000,
-      );
-    return c.json({
-      object: 'list',
-      data: [...models].sort().map((id) => ({
-        id,
-        object: 'model',
-        created: firstSeenSeconds(id),
-        owned_by: 'switchyard',
-      })),
-    });
+  const listModels = async () =>
+    modelCards(await deps.pool.snapshot(), deps.clock.nowMs(), deps.config.heartbeatStaleMs);
+
+  app.get('/models', async (c) => c.json({ object: 'list', data: await listModels() }));
+
+  app.get('/models/:model{.+}', async (c) => {
+    const id = c.req.param('model');
+    const card = (await listModels()).find((m) => m.id === id);
+    if (card === undefined) {
+      throw new GatewayError('model_not_found', `The model '${id}' does not exist.`, {
+        param: 'model',
+      });
+    }
+    return c.json(card);
   });
 
   return app;
