@@ -4,6 +4,7 @@ import { poolHealth } from './core/pool-health';
 import { GatewayError, errorResponse, toGatewayError } from './errors';
 import { createRequestId } from './middleware/request-id';
 import type { GatewayDeps } from './ports';
+import { createAdminRoutes } from './routes/admin';
 import { createInternalRoutes } from './routes/internal';
 import { createV1Routes } from './routes/v1';
 
@@ -19,6 +20,7 @@ export function createApp(deps: GatewayDeps) {
     return c.json(health, health.status === 'unhealthy' ? 503 : 200);
   });
   app.route('/internal', createInternalRoutes(deps));
+  app.route('/admin', createAdminRoutes(deps));
 
   // Thrown, not returned, so middleware (the usage recorder) sees the error code too.
   app.notFound((c) => {

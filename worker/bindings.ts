@@ -18,6 +18,7 @@ const isolate = {
 
 const envSchema = z.object({
   POOL_SECRET: z.string().min(16, 'POOL_SECRET must be set (at least 16 characters)'),
+  ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
   HEARTBEAT_STALE_MS: z.coerce.number().int().positive().default(5000),
   MAX_BODY_BYTES: z.coerce
     .number()
@@ -48,6 +49,7 @@ export function depsFromEnv(env: Env): GatewayDeps {
       poolSecret: vars.POOL_SECRET,
       heartbeatStaleMs: vars.HEARTBEAT_STALE_MS,
       maxBodyBytes: vars.MAX_BODY_BYTES,
+      adminToken: vars.ADMIN_TOKEN,
     },
     clock,
     rng: cryptoRng,
@@ -57,6 +59,7 @@ export function depsFromEnv(env: Env): GatewayDeps {
     usage: env.USAGE_QUEUE ? createQueueUsageSink(env.USAGE_QUEUE) : d1.directUsageSink,
     limiter: createDurableKeyLimiter(env.RATE_LIMITER),
     prices: d1.priceBook,
+    sql: d1.sql,
     pool: createPoolDirectory(env.POOL, clock, isolate.snapshotCache),
     inFlight: isolate.inFlight,
     logger: jsonLogger,

@@ -3,5 +3,7 @@
 declare namespace Cloudflare {
   interface Env {
     POOL_SECRET?: string;
+    /** Guards /admin/*; without it the admin API is off. */
+    ADMIN_TOKEN?: string;
   }
 }

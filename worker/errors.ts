@@ -10,6 +10,9 @@ export type ErrorCode =
   | 'missing_api_key'
   | 'invalid_api_key'
   | 'invalid_signature'
+  | 'admin_disabled'
+  | 'invalid_admin_token'
+  | 'not_found'
   | 'stale_heartbeat'
   | 'model_not_found'
   | 'route_not_found'
@@ -25,6 +28,7 @@ export type ErrorCode =
 type ErrorType =
   | 'invalid_request_error'
   | 'authentication_error'
+  | 'permission_error'
   | 'rate_limit_error'
   | 'insufficient_quota'
   | 'not_found_error'
@@ -44,6 +48,9 @@ export const errorSpecs: Record<ErrorCode, ErrorSpec> = {
   missing_api_key: { status: 401, type: 'authentication_error' },
   invalid_api_key: { status: 401, type: 'authentication_error' },
   invalid_signature: { status: 401, type: 'authentication_error' },
+  admin_disabled: { status: 403, type: 'permission_error' },
+  invalid_admin_token: { status: 401, type: 'authentication_error' },
+  not_found: { status: 404, type: 'not_found_error' },
   stale_heartbeat: { status: 409, type: 'invalid_request_error' },
   model_not_found: { status: 404, type: 'invalid_request_error' },
   route_not_found: { status: 404, type: 'not_found_error' },

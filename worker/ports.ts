@@ -97,6 +97,16 @@ export interface GatewayConfig {
   /** A heartbeat older than this makes its replica unknown, never idle. */
   heartbeatStaleMs: number;
   maxBodyBytes: number;
+  /** Bearer token for /admin/*; undefined turns the admin API off. */
+  adminToken: string | undefined;
+}
+
+/**
+ * Runs one read-only SQL statement on D1. Reports are SQL strings shared with the CLI, which runs
+ * the same text through `wrangler d1 execute`, so the admin API needs nothing more specific.
+ */
+export interface SqlRunner {
+  all(sql: string): Promise<Record<string, unknown>[]>;
 }
 
 export interface GatewayDeps {
@@ -108,6 +118,7 @@ export interface GatewayDeps {
   usage: UsageSink;
   limiter: KeyLimiter;
   prices: PriceBook;
+  sql: SqlRunner;
   pool: PoolDirectory;
   inFlight: InFlightCounter;
   logger: Logger;

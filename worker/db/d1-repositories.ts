@@ -1,6 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
-import type { ApiKeyRepository, Clock, PriceBook, UsageRecord, UsageSink } from '../ports';
+import type {
+  ApiKeyRepository,
+  Clock,
+  PriceBook,
+  SqlRunner,
+  UsageRecord,
+  UsageSink,
+} from '../ports';
 import { apiKeys, modelPrices, usageAttempts, usageEvents } from './schema';
 
 /** How long an isolate trusts its copy of the price list. Prices change rarely. */
@@ -65,5 +72,11 @@ export function createD1Repositories(db: D1Database, clock: Clock) {
     },
   };
 
-  return { apiKeys: apiKeyRepository, directUsageSink, writeUsage, priceBook };
+  const sql: SqlRunner = {
+    async all(statement) {
+      return (await db.prepare(statement).all<Record<string, unknown>>()).results;
+    },
+  };
+
+  return { apiKeys: apiKeyRepository, directUsageSink, writeUsage, priceBook, sql, orm };
 }

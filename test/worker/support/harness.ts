@@ -9,6 +9,7 @@ import type { GatewayDeps, OriginFetch, PoolDirectory, ReplicaView } from '../..
 
 export const testPoolSecret = 'test-pool-secret';
 export const fixedNowMs = 1_780_000_000_000;
+export const testAdminToken = 'test-admin-token-0123456789';
 
 let seed = 1;
 /** Deterministic uniform numbers (mulberry32). */
@@ -101,6 +102,7 @@ export function testApp(options: {
       poolSecret: testPoolSecret,
       heartbeatStaleMs: 5_000,
       maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
+      adminToken: testAdminToken,
     },
     clock,
     rng: seededRng(seed++ * 7919),
@@ -109,6 +111,7 @@ export function testApp(options: {
     usage: d1.directUsageSink,
     limiter: createDurableKeyLimiter(env.RATE_LIMITER),
     prices: d1.priceBook,
+    sql: d1.sql,
     pool: options.pool ?? staticPool([replica()]),
     inFlight: createInFlightCounter(),
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
