@@ -40,11 +40,25 @@ export async function d1Execute<Row = Record<string, unknown>>(
   sql: string,
   target: D1Target,
 ): Promise<Row[][]> {
-  const stdout = await run(
-    wranglerBin,
-    ['d1', 'execute', 'DB', ...targetArgs(target), '--json', '--command', sql],
-    { ...wranglerEnv, CI: 'true' },
-  );
+  let stdout: string;
+  try {
+    stdout = await run(
+      wranglerBin,
+      ['d1', 'execute', 'DB', ...targetArgs(target), '--json', '--command', sql],
+      {
+        ...wranglerEnv,
+        CI: 'true',
+      },
+    );
+  } catch (error) {
+    // wrangler prints {"error":{"text":…}} on stdout; that line is what a person needs.
+    const text = /"text":\s*"((?:[^"\\]|\\.)*)"/.exec(String(error))?.[1];
+    if (text === undefined) throw error;
+    const hint = /no such (table|column)/.test(text)
+      ? ' (migrations not applied? run `npx wrangler d1 migrations apply DB --local`, or `npm start`)'
+      : '';
+    throw new Error(`D1: ${text}${hint}`);
+  }
   const parsed = JSON.parse(stdout.slice(stdout.indexOf('['))) as { results: Row[] }[];
   return parsed.map((statement) => statement.results);
 }
