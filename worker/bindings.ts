@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createInFlightCounter } from './core/in-flight-counter';
 import { createD1Repositories } from './db/d1-repositories';
+import { createD1KeyStore } from './db/key-store';
 import { createDurableKeyLimiter } from './limits/durable-key-limiter';
 import { createQueueUsageSink } from './usage/usage-queue';
 import { createPoolDirectory, type SnapshotCache } from './pool/pool-directory';
@@ -55,6 +56,7 @@ export function depsFromEnv(env: Env): GatewayDeps {
     rng: cryptoRng,
     originFetch: (request) => fetch(request),
     apiKeys: d1.apiKeys,
+    keys: createD1KeyStore(env.DB),
     // The queue is optional: without it (a minimal deployment) rows go straight to D1.
     usage: env.USAGE_QUEUE ? createQueueUsageSink(env.USAGE_QUEUE) : d1.directUsageSink,
     limiter: createDurableKeyLimiter(env.RATE_LIMITER),

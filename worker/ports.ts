@@ -1,4 +1,5 @@
 import type { Heartbeat } from '../contracts/heartbeat';
+import type { KeySummary, NewKeyRecord, RotateOutcome } from './admin/key-records';
 import type { ApiKeyStatus, UsageAttemptRow, UsageEventRow } from './db/schema';
 import type { Admission, KeyPolicy } from './limits/key-limits';
 
@@ -30,6 +31,20 @@ export interface ApiKeyRecord {
 
 export interface ApiKeyRepository {
   findByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
+}
+
+/**
+ * API keys as the admin API manages them (D1). Secrets never reach it, only their hashes; listings
+ * carry no hash at all. The `npm run keys` CLI does the same through `wrangler d1 execute`.
+ */
+export interface KeyStore {
+  /** Inserts the key, and its tenant when no tenant has that id yet. */
+  create(record: NewKeyRecord): Promise<void>;
+  list(filter: { tenantId?: string }): Promise<KeySummary[]>;
+  /** Undefined when no key has the id. Revoking twice keeps the first revocation time. */
+  revoke(keyId: string, nowMs: number): Promise<KeySummary | undefined>;
+  /** Replaces an active key's hash, so the old secret stops matching on the next lookup. */
+  rotate(keyId: string, secret: { keyHash: string; keyPrefix: string }): Promise<RotateOutcome>;
 }
 
 export interface UsageRecord {
@@ -115,6 +130,7 @@ export interface GatewayDeps {
   rng: Rng;
   originFetch: OriginFetch;
   apiKeys: ApiKeyRepository;
+  keys: KeyStore;
   usage: UsageSink;
   limiter: KeyLimiter;
   prices: PriceBook;

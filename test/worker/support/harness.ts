@@ -4,6 +4,7 @@ import { generateApiKey, hashApiKey, displayPrefix } from '../../../contracts/ap
 import { createApp } from '../../../worker/app';
 import { createInFlightCounter } from '../../../worker/core/in-flight-counter';
 import { createD1Repositories } from '../../../worker/db/d1-repositories';
+import { createD1KeyStore } from '../../../worker/db/key-store';
 import { createDurableKeyLimiter } from '../../../worker/limits/durable-key-limiter';
 import type { GatewayDeps, OriginFetch, PoolDirectory, ReplicaView } from '../../../worker/ports';
 
@@ -94,6 +95,8 @@ export function testApp(options: {
   originFetch: OriginFetch;
   pool?: PoolDirectory;
   maxBodyBytes?: number;
+  /** Pass `undefined` to run with the admin API switched off. */
+  adminToken?: string | undefined;
 }) {
   const clock = { nowMs: () => fixedNowMs };
   const d1 = createD1Repositories(env.DB, clock);
@@ -102,12 +105,13 @@ export function testApp(options: {
       poolSecret: testPoolSecret,
       heartbeatStaleMs: 5_000,
       maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
-      adminToken: testAdminToken,
+      adminToken: 'adminToken' in options ? options.adminToken : testAdminToken,
     },
     clock,
     rng: seededRng(seed++ * 7919),
     originFetch: options.originFetch,
     apiKeys: d1.apiKeys,
+    keys: createD1KeyStore(env.DB),
     usage: d1.directUsageSink,
     limiter: createDurableKeyLimiter(env.RATE_LIMITER),
     prices: d1.priceBook,
