@@ -42,14 +42,20 @@ export interface EngineMetricsSample {
   kvCacheUsage?: number;
   /** Monotonic counter of generated tokens since the engine started. */
   generationTokensTotal?: number;
+  /** Monotonic counter of prompt tokens processed (moves during a long prefill). */
+  promptTokensTotal?: number;
+  /** Prefix-cache lookups and hits, in tokens, since the engine started. */
+  prefixCacheQueriesTotal?: number;
+  prefixCacheHitsTotal?: number;
 }
 
 type Aggregate = 'sum' | 'max';
 
 /**
  * Metric names per field, preferred first. vLLM renamed `gpu_cache_usage_perc` to
- * `kv_cache_usage_perc` (V1 engine); both are a 0..1 fraction despite the name. Series are summed
- * across label sets (one per data-parallel engine); cache usage takes the fullest engine.
+ * `kv_cache_usage_perc` and `gpu_prefix_cache_{queries,hits}` to `prefix_cache_{queries,hits}`;
+ * the usage is a 0..1 fraction despite the name. Series are summed across label sets (one per
+ * data-parallel engine); cache usage takes the fullest engine.
  */
 const metricSources: Record<keyof EngineMetricsSample, { names: string[]; aggregate: Aggregate }> =
   {
@@ -60,6 +66,15 @@ const metricSources: Record<keyof EngineMetricsSample, { names: string[]; aggreg
       aggregate: 'max',
     },
     generationTokensTotal: { names: ['vllm:generation_tokens_total'], aggregate: 'sum' },
+    promptTokensTotal: { names: ['vllm:prompt_tokens_total'], aggregate: 'sum' },
+    prefixCacheQueriesTotal: {
+      names: ['vllm:prefix_cache_queries_total', 'vllm:gpu_prefix_cache_queries_total'],
+      aggregate: 'sum',
+    },
+    prefixCacheHitsTotal: {
+      names: ['vllm:prefix_cache_hits_total', 'vllm:gpu_prefix_cache_hits_total'],
+      aggregate: 'sum',
+    },
   };
 
 /** Reads vLLM's load metrics out of a `/metrics` body. Pure. */

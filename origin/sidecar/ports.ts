@@ -16,3 +16,8 @@ export type HttpFetch = (url: string, init?: RequestInit) => Promise<Response>;
 
 /** Where finished log lines go (stdout in production). */
 export type LogSink = (line: string) => void;
+
+/** Uniform numbers in [0, 1); injected so backoff jitter is reproducible in tests. */
+export interface Rng {
+  next(): number;
+}

@@ -13,12 +13,17 @@ vllm:num_requests_waiting{engine="0",model_name="m"} 1.0
 vllm:kv_cache_usage_perc{engine="0",model_name="m"} 0.42
 vllm:generation_tokens_total{engine="0",model_name="m"} 1234.0
 vllm:generation_tokens_created{engine="0",model_name="m"} 1.7e9
+vllm:prompt_tokens_total{engine="0",model_name="m"} 9000.0
+vllm:prefix_cache_queries_total{engine="0",model_name="m"} 8000.0
+vllm:prefix_cache_hits_total{engine="0",model_name="m"} 6400.0
 `;
 const legacy = `
 vllm:num_requests_running{model_name="m"} 2
 vllm:num_requests_waiting{model_name="m"} 0
 vllm:gpu_cache_usage_perc{model_name="m"} 0.1
 vllm:generation_tokens_total{model_name="m"} 50
+vllm:gpu_prefix_cache_queries_total{model_name="m"} 320
+vllm:gpu_prefix_cache_hits_total{model_name="m"} 160
 `;
 const twoEngines = `
 vllm:num_requests_running{engine="0"} 2
@@ -33,12 +38,27 @@ describe('readEngineMetrics', () => {
     [
       'current vLLM names',
       current,
-      { running: 3, waiting: 1, kvCacheUsage: 0.42, generationTokensTotal: 1234 },
+      {
+        running: 3,
+        waiting: 1,
+        kvCacheUsage: 0.42,
+        generationTokensTotal: 1234,
+        promptTokensTotal: 9000,
+        prefixCacheQueriesTotal: 8000,
+        prefixCacheHitsTotal: 6400,
+      },
     ],
     [
       'older vLLM names',
       legacy,
-      { running: 2, waiting: 0, kvCacheUsage: 0.1, generationTokensTotal: 50 },
+      {
+        running: 2,
+        waiting: 0,
+        kvCacheUsage: 0.1,
+        generationTokensTotal: 50,
+        prefixCacheQueriesTotal: 320,
+        prefixCacheHitsTotal: 160,
+      },
     ],
     [
       'several engines: summed load, fullest cache, current name preferred',
