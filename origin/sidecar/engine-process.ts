@@ -22,12 +22,12 @@ export interface EngineProcess {
   killNow(): void;
 }
 
-export type LaunchEngine = (command: EngineCommand) => EngineProcess;
-
 export interface SpawnEngineOptions {
   logger: Logger;
   /** Environment for the engine; the caller removes the pool secret. */
   env: NodeJS.ProcessEnv;
+  /** Sees every output line too (start-up phase detection). */
+  onLine?: (line: string) => void;
 }
 
 /**
@@ -39,10 +39,10 @@ export function spawnEngine(command: EngineCommand, options: SpawnEngineOptions)
   const child = spawn(command.command, command.args, {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: options.env,
+    env: { ...options.env, ...command.env },
   });
-  pipeLines(child.stdout, 'stdout', options.logger);
-  pipeLines(child.stderr, 'stderr', options.logger);
+  pipeLines(child.stdout, 'stdout', options);
+  pipeLines(child.stderr, 'stderr', options);
 
   const exited = new Promise<EngineExit>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
@@ -79,9 +79,15 @@ export function spawnEngine(command: EngineCommand, options: SpawnEngineOptions)
   };
 }
 
-function pipeLines(stream: Readable, name: 'stdout' | 'stderr', logger: Logger): void {
+function pipeLines(
+  stream: Readable,
+  name: 'stdout' | 'stderr',
+  { logger, onLine }: SpawnEngineOptions,
+): void {
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   lines.on('line', (line) => {
-    if (line.trim() !== '') logger.info(line, { source: 'engine', stream: name });
+    if (line.trim() === '') return;
+    logger.info(line, { source: 'engine', stream: name });
+    onLine?.(line);
   });
 }

@@ -1,6 +1,7 @@
 export const sidecarErrorCodes = [
   'unauthorized',
   'replica_not_ready',
+  'overloaded',
   'engine_unreachable',
   'not_found',
   'internal_error',
@@ -11,6 +12,8 @@ export type SidecarErrorCode = (typeof sidecarErrorCodes)[number];
 const errorTable: Record<SidecarErrorCode, { status: number; type: string }> = {
   unauthorized: { status: 401, type: 'authentication_error' },
   replica_not_ready: { status: 503, type: 'server_error' },
+  // 429, not 503: the replica is healthy, only full; the edge tries another one (R2).
+  overloaded: { status: 429, type: 'rate_limit_error' },
   engine_unreachable: { status: 502, type: 'server_error' },
   not_found: { status: 404, type: 'invalid_request_error' },
   internal_error: { status: 500, type: 'server_error' },

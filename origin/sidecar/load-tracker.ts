@@ -7,6 +7,8 @@ export interface EngineLoad {
   /** Fraction 0..1 of the KV cache in use. */
   kvCacheUsage: number;
   tokensPerSecond: number;
+  /** Prefix-cache hits over queries (tokens) since the engine started; unknown until scraped. */
+  prefixCacheHitRatio?: number;
 }
 
 /** Last reported load plus the counter reading tokens/s is computed from. */
@@ -37,6 +39,7 @@ export function trackLoad(
     waiting: sample.waiting ?? previous.waiting,
     kvCacheUsage: sample.kvCacheUsage ?? previous.kvCacheUsage,
     tokensPerSecond: previous.tokensPerSecond,
+    ...hitRatio(sample, previous),
   };
   const total = sample.generationTokensTotal;
   if (total === undefined) return { ...tracker, load };
@@ -48,4 +51,17 @@ export function trackLoad(
     load.tokensPerSecond = increase / ((atMs - last.atMs) / 1000);
   }
   return { load, lastCounter: { generationTokensTotal: total, atMs } };
+}
+
+function hitRatio(
+  sample: EngineMetricsSample,
+  previous: EngineLoad,
+): Pick<EngineLoad, 'prefixCacheHitRatio'> {
+  const { prefixCacheQueriesTotal: queries, prefixCacheHitsTotal: hits } = sample;
+  if (queries === undefined || hits === undefined || queries <= 0) {
+    return previous.prefixCacheHitRatio === undefined
+      ? {}
+      : { prefixCacheHitRatio: previous.prefixCacheHitRatio };
+  }
+  return { prefixCacheHitRatio: hits / queries };
 }

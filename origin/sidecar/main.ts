@@ -1,157 +1,96 @@
+import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import { serve } from '@hono/node-server';
 import packageJson from '../../package.json' with { type: 'json' };
-import { createSidecarApp } from './app';
+import { buildSidecar } from './build-sidecar';
 import { parseSidecarConfig, secretEnvName } from './config';
-import { buildEngineCommand, engineBaseUrl } from './engine-command';
+import type { SimulatorLocation } from './engine-command';
 import { spawnEngine } from './engine-process';
-import { startHeartbeatLoop } from './heartbeat-loop';
-import { createHeartbeatReporter, createMetricsScraper } from './heartbeat-reporter';
-import { createHeartbeatSender } from './heartbeat-sender';
-import { createInFlight } from './in-flight';
 import { createLogger, errorMessage } from './logger';
-import type { Clock, HttpFetch, Sleep } from './ports';
-import { runCanaryGeneration, waitForEngineHealth } from './readiness';
+import type { Clock, HttpFetch, Rng, Sleep } from './ports';
 import { createShutdown } from './shutdown';
-import { createSupervisor } from './supervisor';
+import { parseWarmupFile, warmupGenerations } from './warmup-plan';
 
-// Thin shell: builds the real ports and wires the modules. Behaviour lives in the modules.
+// Thin shell: reads the process's world (argv, env, files, clock), builds the real ports and
+// wires them; behaviour lives in the modules.
 
-/** Timings not worth a flag yet. */
-const timing = {
-  /** vLLM answers `/health` as soon as it binds; a short poll notices that promptly. */
-  healthPollMs: 250,
-  canaryRetryMs: 1_000,
-  progressLogMs: 10_000,
-  /** Below the default 1 s heartbeat interval, so a stuck engine cannot delay a heartbeat much. */
-  metricsScrapeTimeoutMs: 1_000,
-  /** The edge must hear from us within a few seconds anyway; a hung POST is abandoned by then. */
-  heartbeatTimeoutMs: 2_000,
-  heartbeatFailureLogMs: 30_000,
-};
+function exitWith(code: number, message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
 
 const parsed = parseSidecarConfig(process.argv.slice(2), process.env);
 if (parsed.kind === 'help') {
   process.stdout.write(`${parsed.text}\n`);
   process.exit(0);
 }
-if (parsed.kind === 'error') {
-  process.stderr.write(`sidecar: invalid configuration: ${parsed.message}\n`);
-  process.exit(2);
-}
+if (parsed.kind === 'error') exitWith(2, `sidecar: invalid configuration: ${parsed.message}`);
 const config = parsed.config;
 
 const clock: Clock = { nowMs: () => Date.now() };
 const sleep: Sleep = (ms, signal) => sleepMs(ms, undefined, { signal });
 const httpFetch: HttpFetch = (url, init) => fetch(url, init);
+const rng: Rng = { next: () => randomInt(0, 2 ** 32) / 2 ** 32 };
 const logger = createLogger({
   replicaId: config.replicaId,
   clock,
   sink: (line) => process.stdout.write(`${line}\n`),
 });
-const startedAtMs = clock.nowMs();
-const baseUrl = engineBaseUrl(config.enginePort);
-const models = [config.servedModelName];
+
+const warmupFile = config.warmupFile;
+const warmup =
+  warmupFile === undefined
+    ? { ok: true as const, file: { prompts: [] } }
+    : parseWarmupFile(readFileOrExit(warmupFile));
+if (!warmup.ok) exitWith(2, `sidecar: invalid --warmup-file ${warmupFile}: ${warmup.message}`);
+
+/**
+ * The simulator next to a bundled sidecar (`npm run build:origin` writes both), else the
+ * TypeScript source run through tsx.
+ */
+const here = import.meta.dirname;
+const simulator: SimulatorLocation = import.meta.url.endsWith('.mjs')
+  ? { nodePath: process.execPath, nodeArgs: [], entryPath: path.join(here, 'vllm-sim.mjs') }
+  : {
+      nodePath: process.execPath,
+      nodeArgs: ['--import', import.meta.resolve('tsx')],
+      entryPath: path.resolve(here, '../sim/main.ts'),
+    };
+const engineEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => name !== secretEnvName),
+);
 
 const { secret, ...loggableConfig } = config;
 logger.info('sidecar starting', { ...loggableConfig, engineArgs: config.engineArgs.join(' ') });
 
-const inFlight = createInFlight();
-const readinessDeps = { engineBaseUrl: baseUrl, fetch: httpFetch, clock, sleep };
-const engineEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([name]) => name !== secretEnvName),
-);
-const command = buildEngineCommand(config, {
-  nodePath: process.execPath,
-  tsxImport: import.meta.resolve('tsx'),
-  simEntryPath: path.resolve(import.meta.dirname, '../sim/main.ts'),
-});
-
-const supervisor = createSupervisor({
+const sidecar = buildSidecar(config, {
   clock,
-  logger,
-  launch: () => {
-    logger.info('launching engine', { command: [command.command, ...command.args].join(' ') });
-    return spawnEngine(command, { logger, env: engineEnv });
-  },
-  waitForEngine: (deadlineMs, signal) =>
-    waitForEngineHealth(readinessDeps, {
-      deadlineMs,
-      signal,
-      retryIntervalMs: timing.healthPollMs,
-    }),
-  warmUp: (deadlineMs, signal) =>
-    runCanaryGeneration(readinessDeps, {
-      deadlineMs,
-      signal,
-      retryIntervalMs: timing.canaryRetryMs,
-      model: config.servedModelName,
-    }),
-  startupTimeoutMs: config.startupTimeoutMs,
-  engineStopTimeoutMs: config.engineStopTimeoutMs,
-  progressLogIntervalMs: timing.progressLogMs,
-  // Announce every state change at once. `heartbeats` is defined below; changes begin only
-  // after `start()`, which runs once the server listens.
-  onChange: () => void heartbeats.pulse(),
-});
-
-const app = createSidecarApp({
-  replicaId: config.replicaId,
-  models,
-  engineBaseUrl: baseUrl,
-  secret,
-  clock,
+  rng,
+  sleep,
   fetch: httpFetch,
-  inFlight,
-  getStatus: supervisor.status,
-  enginePid: supervisor.enginePid,
-  startedAtMs,
   logger,
+  launchEngine: (command, onLine) => spawnEngine(command, { logger, env: engineEnv, onLine }),
+  simulator,
+  warmupPrompts: warmupGenerations(warmup.file, config.servedModelName),
+  version: packageJson.version,
 });
 
-const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
+const server = serve({ fetch: sidecar.app.fetch, hostname: config.host, port: config.port });
 server.once('error', (error) => {
   logger.error('sidecar server failed', { error: errorMessage(error) });
   process.exit(1);
 });
 server.once('listening', () => {
   logger.info('sidecar listening', { host: config.host, port: config.port });
-  void supervisor.start();
-});
-
-const heartbeats = startHeartbeatLoop({
-  intervalMs: config.heartbeatIntervalMs,
-  beat: createHeartbeatReporter({
-    identity: {
-      replicaId: config.replicaId,
-      publicUrl: config.publicUrl,
-      models,
-      version: packageJson.version,
-    },
-    getStatus: supervisor.status,
-    clock,
-    scrape: createMetricsScraper({
-      engineBaseUrl: baseUrl,
-      fetch: httpFetch,
-      timeoutMs: timing.metricsScrapeTimeoutMs,
-    }),
-    sender: createHeartbeatSender({
-      edgeUrl: config.edgeUrl,
-      secret,
-      fetch: httpFetch,
-      clock,
-      logger,
-      timeoutMs: timing.heartbeatTimeoutMs,
-      failureLogIntervalMs: timing.heartbeatFailureLogMs,
-    }),
-  }),
+  sidecar.start();
 });
 
 const shutdown = createShutdown({
-  supervisor,
-  inFlight,
-  heartbeats,
+  supervisor: sidecar.supervisor,
+  inFlight: sidecar.inFlight,
+  heartbeats: sidecar.heartbeats,
   drainTimeoutMs: config.drainTimeoutMs,
   sleep,
   logger,
@@ -165,7 +104,9 @@ const shutdown = createShutdown({
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     logger.info('signal received', { signal });
-    void shutdown(`received ${signal}`).then(() => process.exit(0));
+    void shutdown(`received ${signal}`)
+      .then(() => sidecar.stopBackground())
+      .then(() => process.exit(0));
   });
 }
 process.on('uncaughtException', (error) => {
@@ -173,4 +114,12 @@ process.on('uncaughtException', (error) => {
   process.exit(1);
 });
 // If the sidecar dies by surprise, its engine must not live on holding the GPU.
-process.on('exit', () => supervisor.killEngineNow());
+process.on('exit', () => sidecar.supervisor.killEngineNow());
+
+function readFileOrExit(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    return exitWith(2, `sidecar: cannot read --warmup-file ${file}: ${errorMessage(error)}`);
+  }
+}

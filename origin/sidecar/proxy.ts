@@ -1,7 +1,7 @@
 import type { Handler } from 'hono';
 import type { ReplicaState } from '../../contracts/heartbeat';
+import type { Admission, AdmissionResult } from './admission';
 import { SidecarError } from './errors';
-import type { InFlight } from './in-flight';
 import type { Logger } from './logger';
 import { errorMessage } from './logger';
 import type { HttpFetch } from './ports';
@@ -31,25 +31,52 @@ const retryAfterSeconds: Record<Exclude<ReplicaState, 'ready'>, number> = {
 export interface EngineProxyOptions {
   engineBaseUrl: string;
   fetch: HttpFetch;
-  inFlight: InFlight;
+  /** Bounded concurrency and a short queue; an admitted request counts as in flight. */
+  admission: Admission;
   getState: () => ReplicaState;
   logger: Logger;
 }
 
+/** Seconds the edge should wait before trying a full replica again. */
+const overloadedRetryAfterSeconds = 1;
+
+const refusals: Record<Exclude<AdmissionResult, { admitted: true }>['reason'], string> = {
+  queue_full: 'replica overloaded: admission queue full',
+  queue_timeout: 'replica overloaded: waited too long for admission',
+  // Nobody reads this answer: the edge is gone.
+  cancelled: 'request cancelled while queued',
+};
+
 /**
- * Forwards `/v1/*` to the engine and streams the answer back chunk by chunk. The engine request is
- * aborted when the edge goes away (RELIABILITY C1): through the incoming request's signal, and
- * through cancellation of the relayed body, whichever the server reports first.
+ * Forwards `/v1/*` to the engine and streams the answer back chunk by chunk, untouched: the body
+ * goes to the engine byte for byte, so fields the edge adds (`cache_salt`) reach vLLM as sent.
+ * Only a `ready` replica admits work, through bounded concurrency and a short queue. The engine
+ * request is aborted when the edge goes away (RELIABILITY C1): through the incoming request's
+ * signal, and through cancellation of the relayed body, whichever the server reports first.
  */
 export function createEngineProxy(options: EngineProxyOptions): Handler {
-  return async (c) => {
+  const refuseUnlessReady = (): void => {
     const state = options.getState();
     if (state !== 'ready') {
       throw new SidecarError('replica_not_ready', `replica is ${state}`, retryAfterSeconds[state]);
     }
-    const release = options.inFlight.acquire();
-    const engineRequest = new AbortController();
+  };
+  return async (c) => {
     const incoming = c.req.raw;
+    refuseUnlessReady();
+    const entry = await options.admission.enter(incoming.signal);
+    if (!entry.admitted) {
+      throw new SidecarError('overloaded', refusals[entry.reason], overloadedRetryAfterSeconds);
+    }
+    const release = entry.release;
+    try {
+      // The state may have changed while the request queued (drain, failure, sleep).
+      refuseUnlessReady();
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const engineRequest = new AbortController();
     const abortEngine = (): void => engineRequest.abort(new Error('edge disconnected'));
     if (incoming.signal.aborted) abortEngine();
     incoming.signal.addEventListener('abort', abortEngine, { once: true });

@@ -44,45 +44,76 @@ export function waitForEngineHealth(
   );
 }
 
-const completionSchema = z.object({
-  choices: z.array(z.object({ text: z.string() })).min(1),
+const generationSchema = z.object({
+  choices: z
+    .array(
+      z.looseObject({
+        text: z.string().optional(),
+        message: z.looseObject({ content: z.string().nullish() }).optional(),
+      }),
+    )
+    .min(1),
   usage: z.object({ completion_tokens: z.number().int() }).optional(),
 });
 
+/** One generation the sidecar sends the engine itself (canary, warm-up prompt). */
+export interface EngineGeneration {
+  path: '/v1/completions' | '/v1/chat/completions';
+  body: Readonly<Record<string, unknown>>;
+  /** Lets the engine's log tell the sidecar's own requests from the edge's. */
+  requestId: string;
+}
+
+/** The canary: a one-token completion every generative model serves (chat needs a template). */
+export function canaryGeneration(model: string, requestId: string): EngineGeneration {
+  return {
+    path: '/v1/completions',
+    body: { model, prompt: 'Hello', max_tokens: 1, temperature: 0 },
+    requestId,
+  };
+}
+
 /**
- * Warm-up: a real one-token generation (RELIABILITY H3). `/health` is 200 as soon as the server
- * is up, even when generation is broken (bad weights, CUDA errors), so ready needs a token.
- * Uses `/v1/completions`, which every generative model serves; chat needs a chat template.
+ * Sends one generation and says whether at least one token came back. `/health` is 200 as soon
+ * as the server is up, even when generation is broken (bad weights, CUDA errors), so only a token
+ * proves the engine works (RELIABILITY H3). Never throws.
  */
+export async function sendGeneration(
+  deps: Pick<ReadinessDeps, 'engineBaseUrl' | 'fetch'>,
+  generation: EngineGeneration,
+  signal: AbortSignal,
+): Promise<ProbeResult> {
+  try {
+    const response = await deps.fetch(`${deps.engineBaseUrl}${generation.path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': generation.requestId },
+      body: JSON.stringify(generation.body),
+      signal,
+    });
+    const text = await response.text();
+    if (!response.ok) return { ok: false, reason: `generation answered ${response.status}` };
+    const parsed = generationSchema.safeParse(safeJson(text));
+    if (!parsed.success) return { ok: false, reason: 'generation body is not a completion' };
+    const { choices, usage } = parsed.data;
+    const firstText = choices[0]?.text ?? choices[0]?.message?.content ?? '';
+    const tokens = usage?.completion_tokens ?? (firstText === '' ? 0 : 1);
+    return tokens >= 1 ? { ok: true } : { ok: false, reason: 'generation produced no token' };
+  } catch (error) {
+    return { ok: false, reason: signal.aborted ? 'generation timed out' : errorMessage(error) };
+  }
+}
+
+/** Retries the canary until it produces a token or the start-up deadline passes. */
 export function runCanaryGeneration(
   deps: ReadinessDeps,
-  options: ProbeOptions & { model: string },
+  options: ProbeOptions & { model: string; requestId: string },
 ): Promise<ProbeResult> {
-  const request = JSON.stringify({
-    model: options.model,
-    prompt: 'Hello',
-    max_tokens: 1,
-    temperature: 0,
-  });
+  const canary = canaryGeneration(options.model, options.requestId);
   return retryUntil(
     deps,
     options,
     'canary generation',
-    async (signal) => {
-      const response = await deps.fetch(`${deps.engineBaseUrl}/v1/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: request,
-        signal,
-      });
-      const text = await response.text();
-      if (!response.ok) return { ok: false, reason: `completion answered ${response.status}` };
-      const parsed = completionSchema.safeParse(safeJson(text));
-      if (!parsed.success) return { ok: false, reason: 'completion body is not a completion' };
-      const { choices, usage } = parsed.data;
-      const tokens = usage?.completion_tokens ?? (choices[0]?.text === '' ? 0 : 1);
-      return tokens >= 1 ? { ok: true } : { ok: false, reason: 'completion generated no token' };
-    },
+    (signal) => sendGeneration(deps, canary, signal),
     canaryAttemptTimeoutMs,
   );
 }

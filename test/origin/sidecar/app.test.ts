@@ -75,6 +75,7 @@ describe('sidecar probes', () => {
       detail: 'engine exited unexpectedly with code 1',
       models: ['small'],
       inFlight: 0,
+      queued: 0,
       enginePid: 4242,
       uptimeMs: 60_000,
     });

@@ -33,11 +33,24 @@ describe('parseSidecarConfig', () => {
       model: 'org/m',
       servedModelName: 'org/m',
       enginePort: 8000,
+      enableSleepMode: false,
       engineArgs: [],
       startupTimeoutMs: 600_000,
-      drainTimeoutMs: 30_000,
       engineStopTimeoutMs: 10_000,
       heartbeatIntervalMs: 1_000,
+      watchdogIntervalMs: 1_000,
+      watchdogStallMs: 5_000,
+      canaryIntervalMs: 5_000,
+      canaryTimeoutMs: 5_000,
+      restartBaseDelayMs: 1_000,
+      restartMaxDelayMs: 30_000,
+      maxRestarts: 5,
+      restartStableAfterMs: 60_000,
+      sleepAfterIdleMs: 0,
+      maxConcurrentRequests: 512,
+      maxQueuedRequests: 64,
+      queueTimeoutMs: 5_000,
+      drainTimeoutMs: 30_000,
     });
   });
 
@@ -86,6 +99,61 @@ describe('parseSidecarConfig', () => {
       { drainTimeoutMs: 7 },
     ],
     ['a served model name', ['--served-model-name', 'small'], {}, { servedModelName: 'small' }],
+    [
+      'the vLLM engine options',
+      [
+        '--gpu-memory-utilization',
+        '0.85',
+        '--tensor-parallel-size',
+        '2',
+        '--no-enable-prefix-caching',
+        '--enable-sleep-mode',
+        '--engine-shutdown-timeout-seconds',
+        '20',
+      ],
+      {},
+      {
+        gpuMemoryUtilization: 0.85,
+        tensorParallelSize: 2,
+        enablePrefixCaching: false,
+        enableSleepMode: true,
+        engineShutdownTimeoutSeconds: 20,
+      },
+    ],
+    [
+      'boolean flags from the environment',
+      [],
+      { SIDECAR_ENABLE_SLEEP_MODE: '1', SIDECAR_ENABLE_PREFIX_CACHING: 'true' },
+      { enableSleepMode: true, enablePrefixCaching: true },
+    ],
+    [
+      'admission limits, concurrency derived from the batch size',
+      ['--max-num-seqs', '16', '--max-queued-requests', '0'],
+      {},
+      { maxConcurrentRequests: 32, maxQueuedRequests: 0 },
+    ],
+    [
+      'watchdog, restart and idle-sleep timings',
+      [
+        '--watchdog-stall-ms=2000',
+        '--canary-interval-ms=3000',
+        '--max-restarts=0',
+        '--sleep-after-idle-ms=600000',
+      ],
+      {},
+      {
+        watchdogStallMs: 2_000,
+        canaryIntervalMs: 3_000,
+        maxRestarts: 0,
+        sleepAfterIdleMs: 600_000,
+      },
+    ],
+    [
+      'a warm-up file',
+      ['--warmup-file', '/etc/sy/warmup.json'],
+      {},
+      { warmupFile: '/etc/sy/warmup.json' },
+    ],
   ])('accepts %s', (_name, extra, extraEnv, expected) => {
     expect(configOf([...required, ...extra], { ...env, ...extraEnv })).toMatchObject(expected);
   });
@@ -128,6 +196,24 @@ describe('parseSidecarConfig', () => {
     ],
     ['an unknown flag', [...required, '--secret', 'x'], env, "Unknown option '--secret'"],
     ['an ambiguous engine arg', [...required, '--engine-arg', '--sim-x'], env, 'ambiguous'],
+    [
+      'a GPU memory fraction above 1',
+      [...required, '--gpu-memory-utilization', '1.5'],
+      env,
+      '--gpu-memory-utilization: must be a number from 0 to 1',
+    ],
+    [
+      'a boolean flag with a value',
+      [...required, '--enable-sleep-mode=yes'],
+      env,
+      "Option '--enable-sleep-mode' does not take an argument",
+    ],
+    [
+      'a boolean env value that is not one',
+      required,
+      { ...env, SIDECAR_ENABLE_SLEEP_MODE: 'maybe' },
+      '--enable-sleep-mode',
+    ],
   ])('rejects %s', (_name, argv, environment, message) => {
     const result = parseSidecarConfig(argv, environment);
     expect(result.kind).toBe('error');

@@ -7,7 +7,7 @@ import { captureLogs } from './support/test-logger';
 function launch(script: string) {
   const { logger, records } = captureLogs();
   const engine = spawnEngine(
-    { command: process.execPath, args: ['-e', script] },
+    { command: process.execPath, args: ['-e', script], env: {} },
     { logger, env: process.env },
   );
   return { engine, logs: records };
@@ -65,7 +65,7 @@ describe('spawnEngine', () => {
   it('reports an engine that cannot be started at all', async () => {
     const { logger } = captureLogs();
     const engine = spawnEngine(
-      { command: 'definitely-not-vllm-xyz', args: [] },
+      { command: 'definitely-not-vllm-xyz', args: [], env: {} },
       { logger, env: process.env },
     );
     const exit = await engine.exited;

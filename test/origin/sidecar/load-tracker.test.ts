@@ -58,6 +58,14 @@ describe('trackLoad', () => {
       ],
       { running: 1, waiting: 3 },
     ],
+    [
+      'the prefix-cache hit ratio since the engine started, kept through a scrape without it',
+      [
+        [{ prefixCacheQueriesTotal: 1_000, prefixCacheHitsTotal: 250 }, 1_000],
+        [{ running: 1 }, 2_000],
+      ],
+      { prefixCacheHitRatio: 0.25 },
+    ],
   ])('reports %s', (_name, samples, expected) => {
     expect(after(samples).load).toMatchObject(expected);
   });

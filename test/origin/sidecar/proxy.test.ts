@@ -28,11 +28,17 @@ function tokenGate() {
 }
 
 /** The sidecar app in front of a fake engine listening on a real loopback port. */
-async function setup(options: Parameters<typeof createFakeEngine>[0] = {}) {
+async function setup(
+  options: Parameters<typeof createFakeEngine>[0] = {},
+  limits: Parameters<typeof sidecarHarness>[1] = {},
+) {
   const engine = createFakeEngine(options);
   const server = await listen(engine.app);
   servers.push(server);
-  const harness = sidecarHarness({ baseUrl: server.url, fetch: (url, init) => fetch(url, init) });
+  const harness = sidecarHarness(
+    { baseUrl: server.url, fetch: (url, init) => fetch(url, init) },
+    limits,
+  );
   return { engine, ...harness };
 }
 
@@ -81,6 +87,21 @@ describe('proxy to the engine', () => {
     for (const name of ['authorization', 'x-switchyard-signature', 'x-switchyard-timestamp']) {
       expect(seen?.headers).not.toHaveProperty(name);
     }
+  });
+
+  it('forwards the body byte for byte, so the edge’s cache_salt reaches the engine as sent', async () => {
+    const { app, engine } = await setup();
+    const body =
+      '{ "model":"small", "cache_salt":"t-7f3a",\n "messages":[{"role":"user","content":"é"}] }';
+    await app.request(path, {
+      method: 'POST',
+      headers: {
+        ...(await edgeHeaders('POST', path, 'req-salt')),
+        'content-type': 'application/json',
+      },
+      body,
+    });
+    expect(engine.requests[0]?.body).toBe(body);
   });
 
   it('keeps client credentials and forwarding headers away from the engine', async () => {
@@ -177,5 +198,61 @@ describe('proxy to the engine', () => {
 
     expect((await pending).status).toBe(502);
     expect(inFlight.count()).toBe(0);
+  });
+});
+
+describe('admission control', () => {
+  it('answers 429 with Retry-After beyond the concurrency limit and the queue, then serves the queued one', async () => {
+    const gate = tokenGate();
+    const { app, engine, admission } = await setup(
+      { nextToken: gate.nextToken, tokens: 3 },
+      { maxConcurrent: 1, maxQueued: 1 },
+    );
+    const first = await post(app, 'r-1', { prompt: 'p', stream: true });
+    const queued = post(app, 'r-2', { prompt: 'p', stream: true });
+    await vi.waitFor(() => expect(admission.queued()).toBe(1));
+
+    const refused = await post(app, 'r-3', { prompt: 'p', stream: true });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(await refused.json()).toMatchObject({ error: { code: 'overloaded' } });
+
+    gate.open();
+    await first.text();
+    expect(await (await queued).text()).toContain('[DONE]');
+    expect(engine.requests.map((r) => r.headers['x-request-id'])).toEqual(['r-1', 'r-2']);
+  });
+
+  it('answers 429 to a request that waited longer than the queue timeout', async () => {
+    const gate = tokenGate();
+    const { app, engine } = await setup(
+      { nextToken: gate.nextToken, tokens: 3 },
+      { maxConcurrent: 1, maxQueued: 4, queueTimeoutMs: 50 },
+    );
+    const first = await post(app, 'r-1', { prompt: 'p', stream: true });
+    const late = await post(app, 'r-2', { prompt: 'p', stream: true });
+    expect(late.status).toBe(429);
+    expect(await late.json()).toMatchObject({
+      error: { message: 'replica overloaded: waited too long for admission' },
+    });
+    gate.open();
+    await first.text();
+    expect(engine.requests).toHaveLength(1);
+  });
+
+  it('refuses a queued request with 503 when the replica stopped being ready meanwhile', async () => {
+    const gate = tokenGate();
+    const { app, engine, admission, setStatus } = await setup(
+      { nextToken: gate.nextToken, tokens: 3 },
+      { maxConcurrent: 1, maxQueued: 4 },
+    );
+    const first = await post(app, 'r-1', { prompt: 'p', stream: true });
+    const queued = post(app, 'r-2', { prompt: 'p', stream: true });
+    await vi.waitFor(() => expect(admission.queued()).toBe(1));
+    setStatus({ state: 'draining', sinceMs: 0, detail: 'SIGTERM' });
+    gate.open();
+    await first.text();
+    expect((await queued).status).toBe(503);
+    expect(engine.requests).toHaveLength(1);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HttpFetch, Sleep } from '../../../origin/sidecar/ports';
 import {
   runCanaryGeneration,
+  sendGeneration,
   waitForEngineHealth,
   type ReadinessDeps,
 } from '../../../origin/sidecar/readiness';
@@ -84,7 +85,9 @@ describe('runCanaryGeneration', () => {
 
   it('is ready after a real one-token completion of the served model', async () => {
     const { engine, deps } = withEngine({});
-    await expect(runCanaryGeneration(deps, { ...probe, model: 'small' })).resolves.toEqual({
+    await expect(
+      runCanaryGeneration(deps, { ...probe, model: 'small', requestId: 'canary-1' }),
+    ).resolves.toEqual({
       ok: true,
     });
     expect(engine.requests).toHaveLength(1);
@@ -92,14 +95,20 @@ describe('runCanaryGeneration', () => {
       model: 'small',
       max_tokens: 1,
     });
+    // The engine's log tells the sidecar's own requests from the edge's.
+    expect(engine.requests[0]?.headers['x-request-id']).toBe('canary-1');
   });
 
   it('is not ready when /health says 200 but generation produces no token', async () => {
     const { deps } = withEngine({ generatesNothing: true });
-    const result = await runCanaryGeneration(deps, { ...probe, model: 'small' });
+    const result = await runCanaryGeneration(deps, {
+      ...probe,
+      model: 'small',
+      requestId: 'canary-1',
+    });
     expect(result).toMatchObject({
       ok: false,
-      reason: expect.stringContaining('completion generated no token') as string,
+      reason: expect.stringContaining('generation produced no token') as string,
     });
   });
 
@@ -107,28 +116,49 @@ describe('runCanaryGeneration', () => {
     [
       'an error status',
       () => Promise.resolve(Response.json({ error: {} }, { status: 500 })),
-      'completion answered 500',
+      'generation answered 500',
     ],
     [
       'a body that is not JSON',
       () => Promise.resolve(new Response('<html>')),
-      'completion body is not a completion',
+      'generation body is not a completion',
     ],
     [
       'a completion without choices',
       () => Promise.resolve(Response.json({ choices: [] })),
-      'completion body is not a completion',
+      'generation body is not a completion',
     ],
   ])('retries until the deadline on %s', async (_name, answer, reason) => {
     const deps = virtualTime(answer);
-    const result = await runCanaryGeneration(deps, { ...probe, model: 'small' });
+    const result = await runCanaryGeneration(deps, {
+      ...probe,
+      model: 'small',
+      requestId: 'canary-1',
+    });
     expect(result).toMatchObject({ ok: false, reason: expect.stringContaining(reason) as string });
     expect(deps.calls.length).toBeGreaterThan(1);
   });
 
+  it.each([
+    ['a chat answer with content', { choices: [{ message: { content: 'Hi' } }] }, true],
+    ['a chat answer with null content', { choices: [{ message: { content: null } }] }, false],
+    ['usage counting a token', { choices: [{ text: '' }], usage: { completion_tokens: 1 } }, true],
+  ])('judges %s by whether a token came back', async (_name, body, ok) => {
+    const answer = () => Promise.resolve(Response.json(body));
+    const generation = {
+      path: '/v1/chat/completions' as const,
+      body: { model: 'small', messages: [] },
+      requestId: 'warmup-1',
+    };
+    const result = await sendGeneration(virtualTime(answer), generation, AbortSignal.timeout(1000));
+    expect(result.ok).toBe(ok);
+  });
+
   it('accepts a completion without usage when it carries text', async () => {
     const deps = virtualTime(() => Promise.resolve(Response.json({ choices: [{ text: ' the' }] })));
-    await expect(runCanaryGeneration(deps, { ...probe, model: 'small' })).resolves.toEqual({
+    await expect(
+      runCanaryGeneration(deps, { ...probe, model: 'small', requestId: 'canary-1' }),
+    ).resolves.toEqual({
       ok: true,
     });
   });

@@ -2,15 +2,20 @@ import { describe, expect, it } from 'vitest';
 import type { EngineExit, EngineProcess } from '../../../origin/sidecar/engine-process';
 import type { ProbeResult } from '../../../origin/sidecar/readiness';
 import type { ReplicaStatus } from '../../../origin/sidecar/state-machine';
-import { createSupervisor, type StartupStep } from '../../../origin/sidecar/supervisor';
+import {
+  createSupervisor,
+  type EngineSleepMode,
+  type StartupStep,
+  type SupervisorOptions,
+} from '../../../origin/sidecar/supervisor';
 import { captureLogs } from './support/test-logger';
 
-/** An engine whose exit the test decides. */
-function fakeEngine() {
+/** An engine whose exit the test decides; `say` writes a line of its log. */
+function fakeEngine(pid: number, onLine: (line: string) => void) {
   let exit: (result: EngineExit) => void = () => undefined;
   const stops: number[] = [];
   const engine: EngineProcess = {
-    pid: 777,
+    pid,
     exited: new Promise<EngineExit>((resolve) => (exit = resolve)),
     stop: (graceMs) => {
       stops.push(graceMs);
@@ -19,62 +24,83 @@ function fakeEngine() {
     },
     killNow: () => undefined,
   };
-  return { engine, stops, crash: (result: EngineExit) => exit(result) };
+  return { engine, stops, crash: (result: EngineExit) => exit(result), say: onLine };
 }
 
 /** A start-up step the test completes by hand; it also records the signal it was given. */
 function manualStep() {
   let finish: (result: ProbeResult) => void = () => undefined;
-  let signal: AbortSignal | undefined;
+  const signals: AbortSignal[] = [];
   const step: StartupStep = (_deadlineMs, stepSignal) => {
-    signal = stepSignal;
+    signals.push(stepSignal);
     return new Promise<ProbeResult>((resolve) => {
       finish = resolve;
       stepSignal.addEventListener('abort', () => resolve({ ok: false, reason: 'abandoned' }));
     });
   };
-  return { step, finish: (result: ProbeResult) => finish(result), signal: () => signal };
+  /** `signal()` is the first call's: the incarnation a test is usually about. */
+  return { step, finish: (result: ProbeResult) => finish(result), signal: () => signals[0] };
 }
 
-function setup() {
-  const engine = fakeEngine();
-  const health = manualStep();
-  const warm = manualStep();
+const ok: StartupStep = () => Promise.resolve({ ok: true });
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+function setup(overrides: Partial<SupervisorOptions> = {}) {
+  const engines: ReturnType<typeof fakeEngine>[] = [];
   const changes: ReplicaStatus['state'][] = [];
+  const backoffsMs: number[] = [];
   const { logger, records } = captureLogs();
   let nowMs = 1_000;
   const supervisor = createSupervisor({
     clock: { nowMs: () => nowMs },
+    rng: { next: () => 0.5 },
+    sleep: (ms, signal) => {
+      backoffsMs.push(ms);
+      return signal?.aborted === true ? Promise.reject(new Error('aborted')) : Promise.resolve();
+    },
     logger,
-    launch: () => engine.engine,
-    waitForEngine: health.step,
-    warmUp: warm.step,
+    launch: (onLine) => {
+      const engine = fakeEngine(700 + engines.length, onLine);
+      engines.push(engine);
+      return engine.engine;
+    },
+    waitForEngine: ok,
+    warmUp: ok,
+    wakeCheck: ok,
+    sleepMode: undefined,
     startupTimeoutMs: 60_000,
-    engineStopTimeoutMs: 3_000,
+    engineKillGraceMs: 3_000,
+    restartPolicy: { baseDelayMs: 1_000, maxDelayMs: 8_000, maxRestarts: 3, stableAfterMs: 60_000 },
     progressLogIntervalMs: 60_000,
     onChange: (status) => changes.push(status.state),
+    ...overrides,
   });
   const tick = (ms: number) => (nowMs += ms);
-  return { supervisor, engine, health, warm, changes, logs: records, tick };
+  return { supervisor, engines, changes, backoffsMs, logs: records, tick };
 }
 
-const flush = () => new Promise((resolve) => setImmediate(resolve));
-
-describe('createSupervisor', () => {
+describe('createSupervisor: start-up', () => {
   it('goes starting → warming → ready only after the warm-up generation succeeds', async () => {
-    const { supervisor, health, warm, changes, logs, tick } = setup();
-    const started = supervisor.start();
+    const health = manualStep();
+    const warm = manualStep();
+    const { supervisor, changes, logs, tick } = setup({
+      waitForEngine: health.step,
+      warmUp: warm.step,
+    });
+    void supervisor.start();
     expect(supervisor.status().state).toBe('starting');
-    expect(supervisor.enginePid()).toBe(777);
+    expect(supervisor.enginePid()).toBe(700);
 
     tick(4_000);
     health.finish({ ok: true });
-    await flush();
+    await settle();
     expect(supervisor.status().state).toBe('warming');
 
     tick(500);
     warm.finish({ ok: true });
-    await started;
+    await settle();
     expect(changes).toEqual(['warming', 'ready']);
     expect(
       logs.filter((l) => l.msg.startsWith('replica ')).map((l) => [l.msg, l.elapsedMs]),
@@ -84,65 +110,207 @@ describe('createSupervisor', () => {
     ]);
   });
 
-  it('fails when warm-up never produces a token, and stops the half-started engine', async () => {
-    const { supervisor, engine, health, warm } = setup();
-    const started = supervisor.start();
-    health.finish({ ok: true });
-    await flush();
-    warm.finish({ ok: false, reason: 'completion generated no token' });
-    await started;
+  it('reports the loading phase from the engine log while starting', () => {
+    const health = manualStep();
+    const { supervisor, engines } = setup({ waitForEngine: health.step });
+    void supervisor.start();
+    engines[0]?.say('INFO 05-01 [gpu_model_runner.py:1200] Capturing CUDA graphs (decode): 67/67');
     expect(supervisor.status()).toMatchObject({
-      state: 'failed',
-      detail: 'completion generated no token',
+      state: 'starting',
+      detail: 'capturing CUDA graphs',
     });
-    expect(engine.stops).toEqual([3_000]);
-  });
-
-  it('fails with the exit as detail when the engine dies while ready, and stays up', async () => {
-    const { supervisor, engine, health, warm, changes, logs } = setup();
-    const started = supervisor.start();
-    health.finish({ ok: true });
-    await flush();
-    warm.finish({ ok: true });
-    await started;
-
-    engine.crash({ code: 137, signal: null });
-    await flush();
-
-    expect(supervisor.status()).toMatchObject({
-      state: 'failed',
-      detail: 'engine exited unexpectedly with code 137',
-    });
-    expect(changes).toEqual(['warming', 'ready', 'failed']);
-    expect(logs.find((l) => l.msg === 'engine exited')).toMatchObject({
-      level: 'error',
-      code: 137,
-    });
+    engines[0]?.say('some unrelated line');
+    expect(supervisor.status().detail).toBe('capturing CUDA graphs');
   });
 
   it('abandons start-up when the engine dies while loading', async () => {
-    const { supervisor, engine, health } = setup();
-    const started = supervisor.start();
-    engine.crash({ code: 1, signal: null });
-    await started;
+    const health = manualStep();
+    const { supervisor, engines, logs } = setup({ waitForEngine: health.step });
+    void supervisor.start();
+    engines[0]?.crash({ code: 1, signal: null });
+    await settle();
     expect(health.signal()?.aborted).toBe(true);
-    expect(supervisor.status()).toMatchObject({
-      state: 'failed',
+    expect(logs.find((l) => l.msg === 'replica failed')).toMatchObject({
+      level: 'info',
       detail: 'engine exited unexpectedly with code 1',
     });
   });
+});
 
+describe('createSupervisor: failure and restart', () => {
+  it('stops a half-started engine that never produced a token, then restarts it', async () => {
+    let attempts = 0;
+    const warmUp: StartupStep = () =>
+      Promise.resolve(
+        ++attempts === 1 ? { ok: false, reason: 'generation produced no token' } : { ok: true },
+      );
+    const { supervisor, engines, changes, backoffsMs } = setup({ warmUp });
+    void supervisor.start();
+    await settle();
+    expect(engines.map((e) => e.stops)).toEqual([[3_000], []]);
+    expect(changes).toEqual(['warming', 'failed', 'starting', 'warming', 'ready']);
+    // Equal jitter at rng 0.5: three quarters of the 1 s base backoff.
+    expect(backoffsMs).toEqual([750]);
+  });
+
+  it('restarts an engine that dies while ready, and serves again', async () => {
+    const { supervisor, engines, changes } = setup();
+    void supervisor.start();
+    await settle();
+    engines[0]?.crash({ code: 137, signal: null });
+    await settle();
+    expect(changes).toEqual(['warming', 'ready', 'failed', 'starting', 'warming', 'ready']);
+    expect(engines).toHaveLength(2);
+    expect(supervisor.enginePid()).toBe(701);
+  });
+
+  it('backs off exponentially in a crash loop and gives up with the reason', async () => {
+    const warmUp: StartupStep = () => Promise.resolve({ ok: false, reason: 'CUDA out of memory' });
+    const { supervisor, engines, backoffsMs, logs } = setup({ warmUp });
+    await supervisor.start();
+    expect(engines).toHaveLength(4);
+    expect(backoffsMs).toEqual([750, 1_500, 3_000]);
+    expect(supervisor.status()).toMatchObject({
+      state: 'failed',
+      detail: 'gave up after 3 restarts in a row; last failure: CUDA out of memory',
+    });
+    expect(logs.find((l) => l.msg === 'giving up on the engine')).toMatchObject({ level: 'error' });
+    expect(engines.every((e) => e.stops.length === 1)).toBe(true);
+  });
+
+  it('announces the coming restart in the detail while it waits', async () => {
+    const warmUp: StartupStep = () => Promise.resolve({ ok: false, reason: 'boom' });
+    const details: (string | undefined)[] = [];
+    const { supervisor } = setup({
+      warmUp,
+      sleep: () => {
+        details.push(supervisor.status().detail);
+        return Promise.resolve();
+      },
+    });
+    await supervisor.start();
+    expect(details[0]).toBe('restart 1/3 in 0.8 s after: boom');
+  });
+
+  it('counts from one again after the replica stayed ready long enough', async () => {
+    const { supervisor, engines, backoffsMs, tick } = setup();
+    void supervisor.start();
+    await settle();
+    for (let crash = 0; crash < 5; crash++) {
+      tick(61_000);
+      engines.at(-1)?.crash({ code: 1, signal: null });
+      await settle();
+    }
+    expect(backoffsMs).toEqual([750, 750, 750, 750, 750]);
+    expect(supervisor.status().state).toBe('ready');
+  });
+
+  it('turns a watchdog verdict on a ready replica into failed, stops the engine and restarts', async () => {
+    const { supervisor, engines, changes } = setup();
+    void supervisor.start();
+    await settle();
+    supervisor.reportUnhealthy('engine stalled: 3 running, 0 waiting, no new tokens for 5.0 s');
+    await settle();
+    expect(engines[0]?.stops).toEqual([3_000]);
+    expect(changes.slice(1, 4)).toEqual(['ready', 'failed', 'starting']);
+    expect(supervisor.status().state).toBe('ready');
+  });
+
+  it('drains during a restart wait without launching again', async () => {
+    const warmUp: StartupStep = () => Promise.resolve({ ok: false, reason: 'boom' });
+    let requestDrain: () => void = () => undefined;
+    const { supervisor, engines } = setup({
+      warmUp,
+      sleep: (_ms, signal) =>
+        new Promise((_resolve, reject) => {
+          signal?.addEventListener('abort', () => reject(new Error('drained')));
+          requestDrain();
+        }),
+    });
+    requestDrain = () => supervisor.requestDrain('SIGTERM');
+    await supervisor.start();
+    expect(engines).toHaveLength(1);
+    expect(supervisor.status().state).toBe('draining');
+  });
+});
+
+describe('createSupervisor: drain', () => {
   it('drains during start-up, then stops without reporting the requested exit as a failure', async () => {
-    const { supervisor, engine, health, changes } = setup();
+    const health = manualStep();
+    const { supervisor, engines, changes } = setup({ waitForEngine: health.step });
     const started = supervisor.start();
     supervisor.requestDrain('SIGTERM');
     await started;
     expect(health.signal()?.aborted).toBe(true);
-
     await supervisor.stopEngine();
-    await flush();
-
-    expect(engine.stops).toEqual([3_000]);
+    await settle();
+    expect(engines[0]?.stops).toEqual([3_000]);
     expect(changes).toEqual(['draining', 'stopped']);
+  });
+});
+
+describe('createSupervisor: sleep and wake', () => {
+  function sleepMode(result: ProbeResult = { ok: true }) {
+    const calls: string[] = [];
+    const mode: EngineSleepMode = {
+      sleep: () => (calls.push('sleep'), Promise.resolve(result)),
+      wakeUp: () => (calls.push('wake_up'), Promise.resolve({ ok: true })),
+    };
+    return { mode, calls };
+  }
+
+  it('sleeps the engine in vLLM sleep mode and wakes it with wake_up and a canary', async () => {
+    const { mode, calls } = sleepMode();
+    const wakeCheck = manualStep();
+    const { supervisor, engines, changes } = setup({ sleepMode: mode, wakeCheck: wakeCheck.step });
+    void supervisor.start();
+    await settle();
+    await supervisor.sleepEngine('idle for 600.0 s');
+    expect(supervisor.status()).toMatchObject({ state: 'sleeping', detail: 'idle for 600.0 s' });
+
+    expect(supervisor.wake()).toBe('waking');
+    await settle();
+    expect(supervisor.status().state).toBe('waking');
+    wakeCheck.finish({ ok: true });
+    await settle();
+    expect(calls).toEqual(['sleep', 'wake_up']);
+    expect(changes).toEqual(['warming', 'ready', 'sleeping', 'waking', 'ready']);
+    expect(engines).toHaveLength(1);
+    expect(engines[0]?.stops).toEqual([]);
+  });
+
+  it('stops the engine to sleep without sleep mode, and starts a new one to wake', async () => {
+    const { supervisor, engines, changes } = setup();
+    void supervisor.start();
+    await settle();
+    await supervisor.sleepEngine('idle');
+    await settle();
+    expect(engines[0]?.stops).toEqual([3_000]);
+    expect(supervisor.status().state).toBe('sleeping');
+
+    supervisor.wake();
+    await settle();
+    expect(engines).toHaveLength(2);
+    expect(changes).toEqual(['warming', 'ready', 'sleeping', 'waking', 'ready']);
+  });
+
+  it('fails (and restarts) when the engine refuses to sleep', async () => {
+    const { mode } = sleepMode({ ok: false, reason: '/sleep?level=1 answered 404' });
+    const { supervisor, changes } = setup({ sleepMode: mode });
+    void supervisor.start();
+    await settle();
+    await supervisor.sleepEngine('idle');
+    await settle();
+    expect(changes.slice(2, 4)).toEqual(['sleeping', 'failed']);
+    expect(supervisor.status().state).toBe('ready');
+  });
+
+  it('ignores a wake unless sleeping, and a sleep unless ready', async () => {
+    const health = manualStep();
+    const { supervisor, changes } = setup({ waitForEngine: health.step });
+    void supervisor.start();
+    expect(supervisor.wake()).toBe('starting');
+    await supervisor.sleepEngine('idle');
+    expect(changes).toEqual([]);
   });
 });
