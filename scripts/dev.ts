@@ -59,7 +59,9 @@ function banner(stack: Stack, example: string): string {
 
    node ${example}
 
- Usage report: npm run usage     Health: curl ${edgeUrl}/healthz     Stop: Ctrl-C
+ Reports: npm run usage   (or curl -H "Authorization: Bearer <adminToken from
+ .switchyard/dev.json>" ${edgeUrl}/admin/reports/usage)
+ Health: curl ${edgeUrl}/healthz        Stop: Ctrl-C
 ────────────────────────────────────────────────────────────────────────────
 `;
 }

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './app-env';
 import { poolHealth } from './core/pool-health';
+import { redactingLogger } from './logging/redact';
 import { GatewayError, errorResponse, toGatewayError } from './errors';
 import { createRequestId } from './middleware/request-id';
 import type { GatewayDeps } from './ports';
@@ -9,7 +10,12 @@ import { createInternalRoutes } from './routes/internal';
 import { createV1Routes } from './routes/v1';
 
 /** The edge as a Hono app over its ports; `index.ts` wires the real ones, tests wire fakes. */
-export function createApp(deps: GatewayDeps) {
+export function createApp(given: GatewayDeps) {
+  // Every log line the edge writes goes through redaction, whatever logger it was given.
+  const deps: GatewayDeps = {
+    ...given,
+    logger: redactingLogger(given.logger, [given.config.poolSecret, given.config.adminToken]),
+  };
   const app = new Hono<AppEnv>();
   app.use('*', createRequestId(deps.rng));
   app.route('/v1', createV1Routes(deps));

@@ -62,6 +62,7 @@ export function depsFromEnv(env: Env): GatewayDeps {
     limiter: createDurableKeyLimiter(env.RATE_LIMITER),
     prices: d1.priceBook,
     sql: d1.sql,
+    feedback: d1.feedback,
     pool: createPoolDirectory(env.POOL, clock, isolate.snapshotCache),
     inFlight: isolate.inFlight,
     logger: jsonLogger,

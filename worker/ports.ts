@@ -1,6 +1,6 @@
 import type { Heartbeat } from '../contracts/heartbeat';
 import type { KeySummary, NewKeyRecord, RotateOutcome } from './admin/key-records';
-import type { ApiKeyStatus, UsageAttemptRow, UsageEventRow } from './db/schema';
+import type { ApiKeyStatus, FeedbackRow, UsageAttemptRow, UsageEventRow } from './db/schema';
 import type { Admission, KeyPolicy } from './limits/key-limits';
 
 /**
@@ -72,6 +72,12 @@ export interface KeyLimiter {
   setRevoked(keyId: string, revoked: boolean, nowMs: number): Promise<void>;
 }
 
+export interface FeedbackStore {
+  /** The tenant whose request this was, if the usage row exists. */
+  requestTenant(requestId: string): Promise<string | undefined>;
+  insert(row: FeedbackRow): Promise<void>;
+}
+
 export interface ModelPrice {
   inputUsdPerMillion: number;
   outputUsdPerMillion: number;
@@ -135,6 +141,7 @@ export interface GatewayDeps {
   limiter: KeyLimiter;
   prices: PriceBook;
   sql: SqlRunner;
+  feedback: FeedbackStore;
   pool: PoolDirectory;
   inFlight: InFlightCounter;
   logger: Logger;

@@ -10,11 +10,13 @@ import { d1Execute, type D1Target } from './wrangler';
  */
 const identitySchema = z.object({
   poolSecret: z.string().min(16),
+  /** Added after the first release of this file: older files get one on the next start. */
+  adminToken: z.string().min(16).optional(),
   tenantId: z.string(),
   keyId: z.string(),
   apiKey: z.string(),
 });
-export type DevIdentity = z.infer<typeof identitySchema>;
+export type DevIdentity = z.infer<typeof identitySchema> & { adminToken: string };
 
 function randomHex(bytes: number): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('hex');
@@ -24,10 +26,17 @@ export function loadOrCreateIdentity(dir: string): DevIdentity {
   const file = path.join(dir, 'dev.json');
   if (existsSync(file)) {
     const parsed = identitySchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    if (parsed.success) return parsed.data;
+    if (parsed.success) {
+      if (parsed.data.adminToken !== undefined)
+        return { ...parsed.data, adminToken: parsed.data.adminToken };
+      const upgraded = { ...parsed.data, adminToken: randomHex(24) };
+      writeFileSync(file, `${JSON.stringify(upgraded, null, 2)}\n`, { mode: 0o600 });
+      return upgraded;
+    }
   }
   const identity: DevIdentity = {
     poolSecret: randomHex(32),
+    adminToken: randomHex(24),
     tenantId: 'tenant_dev',
     keyId: `key_${randomHex(6)}`,
     apiKey: generateApiKey(),
@@ -40,7 +49,9 @@ export function loadOrCreateIdentity(dir: string): DevIdentity {
 /** An env file for `wrangler dev --env-file`, so the secret never appears on a command line. */
 export function writeEdgeEnvFile(dir: string, identity: DevIdentity): string {
   const file = path.join(dir, 'edge.env');
-  writeFileSync(file, `POOL_SECRET=${identity.poolSecret}\n`, { mode: 0o600 });
+  writeFileSync(file, `POOL_SECRET=${identity.poolSecret}\nADMIN_TOKEN=${identity.adminToken}\n`, {
+    mode: 0o600,
+  });
   return file;
 }
 

@@ -2,13 +2,14 @@ import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import type {
   ApiKeyRepository,
+  FeedbackStore,
   Clock,
   PriceBook,
   SqlRunner,
   UsageRecord,
   UsageSink,
 } from '../ports';
-import { apiKeys, modelPrices, usageAttempts, usageEvents } from './schema';
+import { apiKeys, feedback, modelPrices, usageAttempts, usageEvents } from './schema';
 
 /** How long an isolate trusts its copy of the price list. Prices change rarely. */
 const priceCacheMs = 60_000;
@@ -78,5 +79,26 @@ export function createD1Repositories(db: D1Database, clock: Clock) {
     },
   };
 
-  return { apiKeys: apiKeyRepository, directUsageSink, writeUsage, priceBook, sql, orm };
+  const feedbackStore: FeedbackStore = {
+    async requestTenant(requestId) {
+      const rows = await orm
+        .select({ tenantId: usageEvents.tenantId })
+        .from(usageEvents)
+        .where(eq(usageEvents.requestId, requestId))
+        .limit(1);
+      return rows[0]?.tenantId ?? undefined;
+    },
+    async insert(row) {
+      await orm.insert(feedback).values(row);
+    },
+  };
+
+  return {
+    apiKeys: apiKeyRepository,
+    directUsageSink,
+    writeUsage,
+    priceBook,
+    sql,
+    feedback: feedbackStore,
+  };
 }

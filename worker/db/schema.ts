@@ -129,6 +129,8 @@ export const feedback = sqliteTable(
   ],
 );
 
+export type FeedbackRow = typeof feedback.$inferInsert;
+
 /**
  * Prices per million tokens. For a model served by the pool this is the API list price of the
  * equivalent public model (what the cost report compares against, and what budgets charge).

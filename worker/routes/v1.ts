@@ -9,6 +9,7 @@ import { admitRequest } from '../limits/admission';
 import { forwardToOrigin, type OriginPath } from '../forwarding/forward';
 import { createAuth } from '../middleware/auth';
 import { jsonBody, strictUtf8Body } from '../middleware/json-body';
+import { createFeedbackRoutes } from './feedback';
 import { createUsageRecorder } from '../middleware/usage-recorder';
 import type { GatewayDeps } from '../ports';
 
@@ -84,6 +85,8 @@ export function createV1Routes(deps: GatewayDeps) {
 
   const listModels = async () =>
     modelCards(await deps.pool.snapshot(), deps.clock.nowMs(), deps.config.heartbeatStaleMs);
+
+  app.route('/feedback', createFeedbackRoutes(deps));
 
   app.get('/models', async (c) => c.json({ object: 'list', data: await listModels() }));
 

@@ -6,7 +6,13 @@ import { createInFlightCounter } from '../../../worker/core/in-flight-counter';
 import { createD1Repositories } from '../../../worker/db/d1-repositories';
 import { createD1KeyStore } from '../../../worker/db/key-store';
 import { createDurableKeyLimiter } from '../../../worker/limits/durable-key-limiter';
-import type { GatewayDeps, OriginFetch, PoolDirectory, ReplicaView } from '../../../worker/ports';
+import type {
+  GatewayDeps,
+  Logger,
+  OriginFetch,
+  PoolDirectory,
+  ReplicaView,
+} from '../../../worker/ports';
 
 export const testPoolSecret = 'test-pool-secret';
 export const fixedNowMs = 1_780_000_000_000;
@@ -97,12 +103,14 @@ export function testApp(options: {
   maxBodyBytes?: number;
   /** Pass `undefined` to run with the admin API switched off. */
   adminToken?: string | undefined;
+  poolSecret?: string;
+  logger?: Logger;
 }) {
   const clock = { nowMs: () => fixedNowMs };
   const d1 = createD1Repositories(env.DB, clock);
   const deps: GatewayDeps = {
     config: {
-      poolSecret: testPoolSecret,
+      poolSecret: options.poolSecret ?? testPoolSecret,
       heartbeatStaleMs: 5_000,
       maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
       adminToken: 'adminToken' in options ? options.adminToken : testAdminToken,
@@ -116,9 +124,14 @@ export function testApp(options: {
     limiter: createDurableKeyLimiter(env.RATE_LIMITER),
     prices: d1.priceBook,
     sql: d1.sql,
+    feedback: d1.feedback,
     pool: options.pool ?? staticPool([replica()]),
     inFlight: createInFlightCounter(),
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    logger: options.logger ?? {
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    },
   };
   const app = createApp(deps);
   /** Sends a request and waits for its usage row to be written. */
