@@ -11,6 +11,8 @@ export interface ReportSpec {
   description: string;
   groups: readonly string[];
   defaultGroup: string;
+  /** The columns a terminal table shows unless all are asked for; JSON and CSV carry every one. */
+  terminalColumns?: readonly string[];
   sql(range: TimeRange, by: string): string;
 }
 
@@ -21,6 +23,19 @@ export const reports = {
     description: 'requests, tokens, cache, errors by class, cost, latency and TTFT percentiles',
     groups: usageGroupNames,
     defaultGroup: 'model',
+    terminalColumns: [
+      'group',
+      'requests',
+      'prompt_tokens',
+      'completion_tokens',
+      'cache_hits',
+      'errors',
+      'rate_limited',
+      'cost_usd',
+      'p50_latency_ms',
+      'p95_latency_ms',
+      'p50_ttft_ms',
+    ],
     sql: (range, by) => usageReportSql(by as keyof typeof usageGroups, range),
   },
   quality: {
