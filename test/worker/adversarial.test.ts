@@ -7,6 +7,7 @@ import type { GatewayApp } from '../../worker/app';
 import type { OriginFetch } from '../../worker/ports';
 import { createFakeOrigin, defaultScript } from './support/fake-origin';
 import { createKey, jsonRequest, replica, staticPool, testApp, usageRow } from './support/harness';
+import { chat, dataEvents } from './support/requests';
 
 /**
  * Adversarial probes of the edge: bad client input, misbehaving origins, broken streams, client
@@ -16,19 +17,6 @@ import { createKey, jsonRequest, replica, staticPool, testApp, usageRow } from '
 
 const encoder = new TextEncoder();
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-const chat = (extra: Record<string, unknown> = {}) => ({
-  model: 'tiny',
-  messages: [{ role: 'user', content: 'Say hello' }],
-  ...extra,
-});
-
-function dataEvents(sse: string): string[] {
-  return sse
-    .split('\n\n')
-    .filter((block) => block.startsWith('data: '))
-    .map((block) => block.slice('data: '.length));
-}
 
 const contentChunk = (content: string) =>
   JSON.stringify({

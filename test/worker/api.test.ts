@@ -11,19 +11,7 @@ import {
   testPoolSecret,
   usageRow,
 } from './support/harness';
-
-const chat = (extra: Record<string, unknown> = {}) => ({
-  model: 'tiny',
-  messages: [{ role: 'user', content: 'Say hello' }],
-  ...extra,
-});
-
-function dataEvents(sse: string): string[] {
-  return sse
-    .split('\n\n')
-    .filter((block) => block.startsWith('data: '))
-    .map((block) => block.slice('data: '.length));
-}
+import { chat, dataEvents } from './support/requests';
 
 describe('POST /v1/chat/completions', () => {
   it('streams every engine chunk, ends with one [DONE] and strips the usage chunk the client did not ask for', async () => {

@@ -3,12 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createDurableKeyLimiter } from '../../worker/limits/durable-key-limiter';
 import { createFakeOrigin } from './support/fake-origin';
 import { createKey, fixedNowMs, jsonRequest, testApp, usageRow } from './support/harness';
-
-const chat = (extra: Record<string, unknown> = {}) => ({
-  model: 'tiny',
-  messages: [{ role: 'user', content: 'Say hello' }],
-  ...extra,
-});
+import { chat } from './support/requests';
 
 describe('per-key limits in the RATE_LIMITER Durable Object', () => {
   it('lets exactly 10 of 100 concurrent requests through a limit of 10 per minute', async () => {
