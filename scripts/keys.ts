@@ -40,7 +40,8 @@ const isoMinute = (ms: number) => new Date(ms).toISOString().slice(0, 16).replac
 
 function printSecret(verb: string, key: KeySummary, secret: string): void {
   print(`${verb} key ${key.id} for tenant ${key.tenantId} (${key.name}), prefix ${key.prefix}.`);
-  print(`Limits: ${describeLimits(key.limits)}.\n`);
+  print(`Limits: ${describeLimits(key.limits)}.`);
+  print(`Payload logging: ${key.logPayloads ? 'on (redacted, expiring)' : 'off'}.\n`);
   print(`    ${secret}\n`);
   print(`WARNING: ${secretShownOnceWarning}`);
 }
@@ -57,9 +58,10 @@ function printList(keys: readonly KeySummary[], tenantId: string | undefined): v
     prefix: k.prefix,
     status: k.status,
     limits: describeLimits(k.limits),
+    payloads: k.logPayloads ? 'logged' : 'off',
     created: isoMinute(k.createdAtMs),
   }));
-  const columns = ['id', 'tenant', 'name', 'prefix', 'status', 'limits', 'created'];
+  const columns = ['id', 'tenant', 'name', 'prefix', 'status', 'limits', 'payloads', 'created'];
   print(
     formatTable(
       rows,

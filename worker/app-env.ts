@@ -6,6 +6,8 @@ export interface AuthContext {
   tenantId: string;
   policy: KeyPolicy;
   maxTokensPerRequest: number | null;
+  /** The key stores its prompts and answers, redacted and expiring (RELIABILITY O2). */
+  logPayloads: boolean;
 }
 
 /** Hono's typed context for the edge. Nothing in the app reads bindings: see bindings.ts. */

@@ -26,7 +26,11 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(4 * 1024 * 1024),
+  /** Days an opted-in key's stored prompts and answers are kept (RELIABILITY O2). */
+  PAYLOAD_RETENTION_DAYS: z.coerce.number().int().positive().max(3650).default(30),
 });
+
+const dayMs = 24 * 60 * 60 * 1000;
 
 /** Uniform in [0, 1) from the platform CSPRNG: request ids come from it too. */
 const cryptoRng: Rng = {
@@ -35,7 +39,7 @@ const cryptoRng: Rng = {
 
 export const systemClock: Clock = { nowMs: () => Date.now() };
 
-const jsonLogger: Logger = {
+export const jsonLogger: Logger = {
   info: (msg, fields) => console.log(JSON.stringify({ level: 'info', msg, ...fields })),
   warn: (msg, fields) => console.warn(JSON.stringify({ level: 'warn', msg, ...fields })),
   error: (msg, fields) => console.error(JSON.stringify({ level: 'error', msg, ...fields })),
@@ -51,6 +55,7 @@ export function depsFromEnv(env: Env): GatewayDeps {
       heartbeatStaleMs: vars.HEARTBEAT_STALE_MS,
       maxBodyBytes: vars.MAX_BODY_BYTES,
       adminToken: vars.ADMIN_TOKEN,
+      payloadRetentionMs: vars.PAYLOAD_RETENTION_DAYS * dayMs,
     },
     clock,
     rng: cryptoRng,
@@ -58,7 +63,9 @@ export function depsFromEnv(env: Env): GatewayDeps {
     apiKeys: d1.apiKeys,
     keys: createD1KeyStore(env.DB),
     // The queue is optional: without it (a minimal deployment) rows go straight to D1.
-    usage: env.USAGE_QUEUE ? createQueueUsageSink(env.USAGE_QUEUE) : d1.directUsageSink,
+    usage: env.USAGE_QUEUE
+      ? createQueueUsageSink(env.USAGE_QUEUE, d1.directUsageSink)
+      : d1.directUsageSink,
     limiter: createDurableKeyLimiter(env.RATE_LIMITER),
     prices: d1.priceBook,
     sql: d1.sql,

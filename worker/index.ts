@@ -1,5 +1,5 @@
 import { createApp, type GatewayApp } from './app';
-import { depsFromEnv, systemClock } from './bindings';
+import { depsFromEnv, jsonLogger, systemClock } from './bindings';
 import { createD1Repositories } from './db/d1-repositories';
 import type { UsageRecord } from './ports';
 import { consumeUsageBatch } from './usage/usage-queue';
@@ -24,5 +24,13 @@ export default {
       batch as MessageBatch<UsageRecord>,
       createD1Repositories(env.DB, systemClock).writeUsage,
     );
+  },
+  // Hourly (wrangler.toml [triggers]): stored payloads live no longer than their retention plus
+  // an hour. The scheduled time, not the clock, is "now", so a late or retried run deletes the same.
+  async scheduled(controller, env) {
+    const deleted = await createD1Repositories(env.DB, systemClock).deleteExpiredPayloads(
+      controller.scheduledTime,
+    );
+    jsonLogger.info('expired payloads deleted', { deleted, cron: controller.cron });
   },
 } satisfies ExportedHandler<Env>;

@@ -1,6 +1,12 @@
 import type { Heartbeat } from '../contracts/heartbeat';
 import type { KeySummary, NewKeyRecord, RotateOutcome } from './admin/key-records';
-import type { ApiKeyStatus, FeedbackRow, UsageAttemptRow, UsageEventRow } from './db/schema';
+import type {
+  ApiKeyStatus,
+  FeedbackRow,
+  RequestPayloadRow,
+  UsageAttemptRow,
+  UsageEventRow,
+} from './db/schema';
 import type { Admission, KeyPolicy } from './limits/key-limits';
 
 /**
@@ -27,6 +33,8 @@ export interface ApiKeyRecord {
   status: ApiKeyStatus;
   policy: KeyPolicy;
   maxTokensPerRequest: number | null;
+  /** Store this key's prompts and answers (redacted, expiring); false for nearly every key. */
+  logPayloads: boolean;
 }
 
 export interface ApiKeyRepository {
@@ -50,6 +58,8 @@ export interface KeyStore {
 export interface UsageRecord {
   event: UsageEventRow;
   attempts: UsageAttemptRow[];
+  /** Only for keys that opted in to payload logging (RELIABILITY O2); already redacted and capped. */
+  payload?: RequestPayloadRow;
 }
 
 export interface UsageSink {
@@ -120,6 +130,8 @@ export interface GatewayConfig {
   maxBodyBytes: number;
   /** Bearer token for /admin/*; undefined turns the admin API off. */
   adminToken: string | undefined;
+  /** How long stored payloads of opted-in keys are kept (`PAYLOAD_RETENTION_DAYS`). */
+  payloadRetentionMs: number;
 }
 
 /**

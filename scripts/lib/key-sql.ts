@@ -23,6 +23,7 @@ const visibleColumns = [
   'monthly_budget_usd',
   'max_concurrency',
   'max_tokens_per_request',
+  'log_payloads',
 ].join(', ');
 
 const selectById = (keyId: string) =>
@@ -36,7 +37,7 @@ export function createKeySql({ tenant, key }: NewKeyRecord): string {
       [tenant.id, tenant.name, tenant.createdAtMs],
     ),
     bindSql(
-      'INSERT INTO api_keys (id, tenant_id, name, key_hash, key_prefix, status, created_at_ms, revoked_at_ms, requests_per_minute, tokens_per_minute, monthly_budget_usd, max_concurrency, max_tokens_per_request) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);',
+      'INSERT INTO api_keys (id, tenant_id, name, key_hash, key_prefix, status, created_at_ms, revoked_at_ms, requests_per_minute, tokens_per_minute, monthly_budget_usd, max_concurrency, max_tokens_per_request, log_payloads) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);',
       [
         key.id,
         key.tenantId,
@@ -51,6 +52,8 @@ export function createKeySql({ tenant, key }: NewKeyRecord): string {
         key.monthlyBudgetUsd,
         key.maxConcurrency,
         key.maxTokensPerRequest,
+        // SQLite has no boolean type: drizzle's boolean mode reads 0 and 1.
+        key.logPayloads ? 1 : 0,
       ],
     ),
   ].join('\n');
@@ -106,6 +109,7 @@ export const keyRowSchema = z
     monthly_budget_usd: nullableNumber,
     max_concurrency: nullableNumber,
     max_tokens_per_request: nullableNumber,
+    log_payloads: z.union([z.literal(0), z.literal(1)]),
   })
   .transform((r): Omit<KeyRow, 'keyHash'> => ({
     id: r.id,
@@ -120,6 +124,7 @@ export const keyRowSchema = z
     monthlyBudgetUsd: r.monthly_budget_usd,
     maxConcurrency: r.max_concurrency,
     maxTokensPerRequest: r.max_tokens_per_request,
+    logPayloads: r.log_payloads === 1,
   }));
 
 /** The first row of a statement's results, parsed; undefined when there is none. */

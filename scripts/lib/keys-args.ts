@@ -17,8 +17,10 @@ export const keysUsage = `Usage: npm run keys -- <command> [options]
 Commands:
   create --tenant <id> --name <label> [--tenant-name <name>]
          [--rpm N] [--tpm N] [--budget USD] [--concurrency N] [--max-tokens N]
+         [--log-payloads]
                        Create a key (and its tenant if missing); prints the secret once.
-  list [--tenant <id>]  List keys: id, tenant, name, prefix, status, limits, created.
+  list [--tenant <id>]  List keys: id, tenant, name, prefix, status, limits, payloads,
+                       created.
   revoke <key-id>       Revoke a key; requests with it get 401 from then on.
   rotate <key-id>       New secret for the same key id (limits and counters stay);
                        the old secret stops working at once. Prints the secret once.
@@ -31,7 +33,9 @@ Options for every command:
   --help                This text.
 
 Limits left out are unlimited: --rpm requests/min, --tpm tokens/min, --budget USD/month,
---concurrency requests at once, --max-tokens largest max_tokens × n per request.`;
+--concurrency requests at once, --max-tokens largest max_tokens × n per request.
+--log-payloads stores the key's prompts and answers, redacted, for PAYLOAD_RETENTION_DAYS
+(default 30); without it only usage metadata is stored.`;
 
 interface Common {
   target: D1Target;
@@ -55,6 +59,7 @@ const options = {
   budget: { type: 'string' },
   concurrency: { type: 'string' },
   'max-tokens': { type: 'string' },
+  'log-payloads': { type: 'boolean' },
   remote: { type: 'boolean' },
   env: { type: 'string' },
   'persist-to': { type: 'string' },
@@ -74,7 +79,7 @@ const limitFlags = {
 
 /** Which flags each command accepts besides the common ones. */
 const commandFlags: Record<Exclude<KeysCommand['kind'], 'help'>, readonly Flag[]> = {
-  create: ['tenant', 'tenant-name', 'name', ...(Object.keys(limitFlags) as Flag[])],
+  create: ['tenant', 'tenant-name', 'name', 'log-payloads', ...(Object.keys(limitFlags) as Flag[])],
   list: ['tenant'],
   revoke: [],
   rotate: [],
@@ -86,6 +91,7 @@ const flagOfField: Record<string, string> = {
   tenantId: '--tenant',
   tenantName: '--tenant-name',
   name: '--name',
+  logPayloads: '--log-payloads',
   ...Object.fromEntries(
     Object.entries(limitFlags).map(([flag, f]) => [`limits.${f}`, `--${flag}`]),
   ),
@@ -118,6 +124,7 @@ function parseCreateInput(
     tenantName: values['tenant-name'],
     name: values.name,
     limits,
+    logPayloads: values['log-payloads'] === true,
   });
   return input.success
     ? { ok: true, value: input.data }

@@ -37,6 +37,22 @@ describe('shared key records', () => {
     expect(summary.limits).toEqual({ ...unlimited, tokensPerMinute: 1000 });
   });
 
+  it.each([
+    ['stores no payloads when the input says nothing', {}, false],
+    ['stores payloads when asked to', { logPayloads: true }, true],
+    ['stores no payloads when told not to', { logPayloads: false }, false],
+  ])('%s', (_case, extra, expected) => {
+    const input = createKeyInputSchema.parse({ tenantId: 'acme', name: 'web', ...extra });
+    const built = buildKeyRecord(input, { keyId: 'key_1', keyHash: 'ab', keyPrefix: 'sk-sy-x' }, 1);
+    expect(built.key.logPayloads).toBe(expected);
+    expect(toKeySummary(built.key).logPayloads).toBe(expected);
+  });
+
+  it('refuses a payload setting that is not a boolean', () => {
+    const parsed = createKeyInputSchema.safeParse({ tenantId: 'a', name: 'x', logPayloads: 'yes' });
+    expect(parsed.success).toBe(false);
+  });
+
   it('makes key ids of 16 hex digits from the injected source', () => {
     const values = [0, 0.5, 0.999];
     let i = 0;

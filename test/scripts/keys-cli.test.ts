@@ -55,6 +55,7 @@ describe('npm run keys on local D1', () => {
       hostileName,
       '--rpm',
       '60',
+      '--log-payloads',
       '--json',
     );
     expect(created).toMatchObject({ code: 0, stderr: '' });
@@ -62,7 +63,9 @@ describe('npm run keys on local D1', () => {
 
     const listed = await keys('list', '--tenant', 'acme', '--json');
     expect(json(listed)).toMatchObject({
-      data: [{ id: key.id, name: hostileName, limits: { requestsPerMinute: 60 } }],
+      data: [
+        { id: key.id, name: hostileName, limits: { requestsPerMinute: 60 }, logPayloads: true },
+      ],
     });
     expect(listed.stdout).not.toMatch(/hash/i);
 
@@ -73,7 +76,9 @@ describe('npm run keys on local D1', () => {
     expect(rotated.key.id).toBe(key.id);
 
     const [rows = []] = await d1Execute('SELECT * FROM api_keys;', { remote: false, persistTo });
-    expect(rows).toEqual([expect.objectContaining({ key_hash: await hashApiKey(rotated.secret) })]);
+    expect(rows).toEqual([
+      expect.objectContaining({ key_hash: await hashApiKey(rotated.secret), log_payloads: 1 }),
+    ]);
     expect(JSON.stringify(rows)).not.toContain(secret);
     expect(JSON.stringify(rows)).not.toContain(rotated.secret);
 

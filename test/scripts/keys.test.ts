@@ -36,8 +36,14 @@ describe('parseKeysArgs', () => {
           tenantId: 'acme',
           name: 'web',
           limits: { requestsPerMinute: 60, monthlyBudgetUsd: 12.5 },
+          logPayloads: false,
         },
       },
+    ],
+    [
+      'create with payload logging turned on',
+      ['create', '--tenant', 'acme', '--name', 'audit', '--log-payloads'],
+      { kind: 'create', input: { tenantId: 'acme', name: 'audit', limits: {}, logPayloads: true } },
     ],
     [
       'list on a remote environment as JSON',
@@ -70,6 +76,16 @@ describe('parseKeysArgs', () => {
     ['an unknown flag', ['list', '--bogus'], /^Unknown option '--bogus'$/],
     ['a flag without its value', ['list', '--tenant'], /--tenant/],
     ['a flag of another command', ['list', '--rpm', '3'], /^--rpm is not an option of list\.$/],
+    [
+      '--log-payloads outside create',
+      ['rotate', 'key_1', '--log-payloads'],
+      /^--log-payloads is not an option of rotate\.$/,
+    ],
+    [
+      '--log-payloads with a value',
+      ['create', '--tenant', 'a', '--name', 'x', '--log-payloads=yes'],
+      /--log-payloads/,
+    ],
     ['create without --tenant', ['create', '--name', 'x'], /^create needs --tenant\.$/],
     ['create without --name', ['create', '--tenant', 'acme'], /^create needs --name\.$/],
     [
@@ -130,8 +146,13 @@ describe('the SQL of npm run keys', () => {
       "VALUES ('key_0123456789abcdef', 'acme', '''); DROP TABLE api_keys;--', 'abab",
     );
     expect(key).toContain(
-      "'sk-sy-AbCd', 'active', 1780000000000, NULL, NULL, 1000, NULL, NULL, NULL);",
+      "'sk-sy-AbCd', 'active', 1780000000000, NULL, NULL, 1000, NULL, NULL, NULL, 0);",
     );
+  });
+
+  it('writes payload logging as the 0 or 1 SQLite stores for a boolean', () => {
+    const optedIn = { ...record, key: { ...record.key, logPayloads: true } };
+    expect(createKeySql(optedIn).split('\n')[1]).toMatch(/, NULL, 1\);$/);
   });
 
   it.each([
@@ -173,6 +194,7 @@ describe('the SQL of npm run keys', () => {
       monthly_budget_usd: 12.5,
       max_concurrency: null,
       max_tokens_per_request: null,
+      log_payloads: 1,
     };
     const parsed = firstKeyRow([row]);
     expect(parsed && toKeySummary(parsed)).toEqual({
@@ -182,6 +204,7 @@ describe('the SQL of npm run keys', () => {
       prefix: 'sk-sy-AbCd',
       status: 'revoked',
       limits: { ...unlimited, requestsPerMinute: 60, monthlyBudgetUsd: 12.5 },
+      logPayloads: true,
       createdAtMs: 1,
       revokedAtMs: 2,
     });

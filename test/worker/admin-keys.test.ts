@@ -104,6 +104,16 @@ describe('POST /admin/keys', () => {
     ],
     ['a misspelt limit', { tenantId: 'acme', name: 'x', limits: { rpm: 10 } }, 'limits'],
     ['an unknown field', { tenantId: 'acme', name: 'x', keyHash: 'ab' }, ''],
+    [
+      'payload logging that is not a boolean',
+      { tenantId: 'a', name: 'x', logPayloads: 1 },
+      'logPayloads',
+    ],
+    [
+      'payload logging put among the limits',
+      { tenantId: 'acme', name: 'x', limits: { logPayloads: true } },
+      'limits',
+    ],
   ])('rejects %s with a 400 envelope', async (_case, body, param) => {
     const { admin } = adminApp();
     const { status, json } = await admin('POST', '', body);
@@ -112,6 +122,25 @@ describe('POST /admin/keys', () => {
       error: { type: 'invalid_request_error', code: 'invalid_request', param: param || null },
     });
   });
+
+  it.each([
+    ['off when the body says nothing', {}, false, 0],
+    ['on when asked for', { logPayloads: true }, true, 1],
+  ])(
+    'turns payload logging %s, in the answer, the listing and D1',
+    async (_c, body, on, stored) => {
+      const { admin, create } = adminApp();
+      const created = await create(body);
+      expect(created.key).toMatchObject({ logPayloads: on });
+
+      const { json } = await admin('GET', `?tenant=${created.key.tenantId}`);
+      expect(json).toMatchObject({ data: [{ id: created.key.id, logPayloads: on }] });
+      const row = await env.DB.prepare('SELECT log_payloads FROM api_keys WHERE id = ?')
+        .bind(created.key.id)
+        .first();
+      expect(row).toEqual({ log_payloads: stored });
+    },
+  );
 
   it('rejects a body that is not JSON with a 400 envelope', async () => {
     const { send } = adminApp();

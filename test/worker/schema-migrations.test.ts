@@ -21,6 +21,7 @@ describe('migrations/ and the drizzle schema', () => {
       'feedback',
       'model_prices',
       'pools',
+      'request_payloads',
       'tenants',
       'usage_attempts',
       'usage_events',

@@ -158,6 +158,32 @@ describe('relaySse', () => {
   });
 });
 
+describe('relaySse text capture for payload logging', () => {
+  const relayed = async (captureTextChars: number | undefined) => {
+    const relay = relaySse(streamOf([encoder.encode(transcript)]), {
+      clientWantsUsage: true,
+      clock,
+      onCancel: () => undefined,
+      captureTextChars,
+    });
+    return { text: await new Response(relay.body).text(), outcome: await relay.outcome };
+  };
+
+  it.each([
+    ['keeps the whole text when it fits', 1_000, { text: 'Grüße 世界 🚀', truncated: false }],
+    ['stops at the limit and marks the text truncated', 7, { text: 'Grüße 世', truncated: true }],
+  ])('%s', async (_case, limit, expected) => {
+    const { outcome } = await relayed(limit);
+    expect(outcome.text).toEqual(expected);
+  });
+
+  it('keeps no text and relays the same bytes when capture is off', async () => {
+    const off = await relayed(undefined);
+    expect(off.outcome).not.toHaveProperty('text');
+    expect(off.text).toBe((await relayed(1_000)).text);
+  });
+});
+
 describe('relaySse when the client signal aborts first', () => {
   it('reports client_cancelled, not an upstream failure, when the aborted fetch breaks the read', async () => {
     const client = new AbortController();

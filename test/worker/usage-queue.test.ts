@@ -3,6 +3,11 @@ import { env } from 'cloudflare:workers';
 import worker from '../../worker/index';
 import { describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../worker/ports';
+import {
+  createQueueUsageSink,
+  maxQueuedRecordBytes,
+  queuedRecordBytes,
+} from '../../worker/usage/usage-queue';
 
 const record = (requestId: string): UsageRecord => ({
   event: {
@@ -19,6 +24,20 @@ const record = (requestId: string): UsageRecord => ({
   attempts: [
     { requestId, attempt: 1, startedAtMs: 1_000, httpStatus: 200, outcome: 'ok', replicaId: 'r1' },
   ],
+});
+
+const withPayload = (requestId: string, request: string, response = ''): UsageRecord => ({
+  ...record(requestId),
+  payload: {
+    requestId,
+    tenantId: 't',
+    keyId: 'k',
+    createdAtMs: 1_000,
+    expiresAtMs: 2_000,
+    request,
+    response,
+    truncated: false,
+  },
 });
 
 describe('the usage queue consumer', () => {
@@ -62,5 +81,63 @@ describe('the usage queue consumer', () => {
     ).first();
     expect(events).toEqual({ n: 1 });
     expect(attempts).toEqual({ n: 1 });
+  });
+
+  it('writes a stored payload with its usage row, once however often it is delivered', async () => {
+    const deliver = () =>
+      worker.queue(
+        createMessageBatch<UsageRecord>('switchyard-usage', [
+          { id: 'm4', timestamp: new Date(), attempts: 1, body: withPayload('q-4', '{"a":1}') },
+        ]),
+        env,
+      );
+    await deliver();
+    await deliver();
+
+    const { results } = await env.DB.prepare(
+      "SELECT request, response FROM request_payloads WHERE request_id = 'q-4'",
+    ).all();
+    expect(results).toEqual([{ request: '{"a":1}', response: '' }]);
+  });
+});
+
+describe('the queue usage sink', () => {
+  const sink = () => {
+    const queued: string[] = [];
+    const direct: string[] = [];
+    const usage = createQueueUsageSink(
+      {
+        send: (r: UsageRecord) => {
+          queued.push(r.event.requestId);
+          return Promise.resolve();
+        },
+      },
+      {
+        record: (r) => {
+          direct.push(r.event.requestId);
+          return Promise.resolve();
+        },
+      },
+    );
+    return { usage, queued, direct };
+  };
+
+  it.each([
+    ['a row without a payload', record('s-1'), 'queue'],
+    ['a row with a short payload', withPayload('s-2', 'x'.repeat(1_000)), 'queue'],
+    [
+      'two capped ASCII texts',
+      withPayload('s-3', 'x'.repeat(65_536), 'y'.repeat(65_536)),
+      'direct',
+    ],
+    // One character outside Latin-1 doubles the size of the whole string in a queue message.
+    ['non-Latin-1 text over the limit', withPayload('s-4', '🚀'.repeat(30_000)), 'direct'],
+    ['Latin-1 text under the limit', withPayload('s-5', 'é'.repeat(60_000)), 'queue'],
+  ])('sends %s by the %s', async (_case, r, route) => {
+    const { usage, queued, direct } = sink();
+    await usage.record(r);
+    expect(route === 'queue' ? queued : direct).toEqual([r.event.requestId]);
+    expect(route === 'queue' ? direct : queued).toEqual([]);
+    expect(queuedRecordBytes(r) > maxQueuedRecordBytes).toBe(route === 'direct');
   });
 });

@@ -31,6 +31,11 @@ export const createKeyInputSchema = z.strictObject({
   tenantName: z.string().trim().min(1).max(200).optional(),
   name: z.string().trim().min(1).max(200),
   limits: keyLimitsSchema.default({}),
+  /**
+   * Store this key's prompts and answers, redacted and expiring (RELIABILITY O2). Off unless
+   * asked for: a key the operator says nothing about keeps metadata only.
+   */
+  logPayloads: z.boolean().default(false),
 });
 export type CreateKeyInput = z.infer<typeof createKeyInputSchema>;
 
@@ -54,6 +59,7 @@ export interface KeyRow extends KeyLimits {
   status: KeyStatus;
   createdAtMs: number;
   revokedAtMs: number | null;
+  logPayloads: boolean;
 }
 
 /** What listings show of a key. No hash, ever: a listing is not a place for credentials. */
@@ -64,6 +70,8 @@ export interface KeySummary {
   prefix: string;
   status: KeyStatus;
   limits: KeyLimits;
+  /** Whether the key's prompts and answers are stored (redacted, expiring). */
+  logPayloads: boolean;
   createdAtMs: number;
   revokedAtMs: number | null;
 }
@@ -127,6 +135,7 @@ export function buildKeyRecord(
       monthlyBudgetUsd: limits.monthlyBudgetUsd ?? null,
       maxConcurrency: limits.maxConcurrency ?? null,
       maxTokensPerRequest: limits.maxTokensPerRequest ?? null,
+      logPayloads: input.logPayloads,
     },
   };
 }
@@ -145,6 +154,7 @@ export function toKeySummary(row: Omit<KeyRow, 'keyHash'>): KeySummary {
       maxConcurrency: row.maxConcurrency,
       maxTokensPerRequest: row.maxTokensPerRequest,
     },
+    logPayloads: row.logPayloads,
     createdAtMs: row.createdAtMs,
     revokedAtMs: row.revokedAtMs,
   };

@@ -2,6 +2,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { Clock } from '../ports';
 import type { Usage } from './openai-schemas';
 import { readChunk } from './stream-chunk';
+import { createTextCapture, type CapturedText } from './stream-text-capture';
 
 /**
  * Relays an engine's SSE stream to the client event by event, never re-chunking or merging deltas
@@ -23,6 +24,8 @@ export interface RelayOutcome {
   /** Content-bearing chunks seen: a fallback completion-token count when usage never came. */
   contentChunks: number;
   firstTokenAtMs: number | undefined;
+  /** The streamed text, only when `captureTextChars` was given. */
+  text?: CapturedText;
 }
 
 export interface RelayOptions {
@@ -35,6 +38,11 @@ export interface RelayOptions {
    * before the body is cancelled, so a broken read may mean "the client left", not "the engine broke".
    */
   clientSignal?: AbortSignal;
+  /**
+   * Keep up to this many characters of the generated text in the outcome (payload logging for
+   * keys that opted in, RELIABILITY O2). Absent: nothing is kept and the relay does no extra work.
+   */
+  captureTextChars?: number;
 }
 
 const encoder = new TextEncoder();
@@ -69,12 +77,16 @@ export function relaySse(
   const decoder = new TextDecoder('utf-8');
   let pending: string[] = [];
   let finished = false;
+  const capture =
+    options.captureTextChars === undefined
+      ? undefined
+      : createTextCapture(options.captureTextChars);
 
   const finish = (end: RelayEnd) => {
     if (finished) return;
     finished = true;
     state.end = end;
-    settle({ ...state });
+    settle(capture === undefined ? { ...state } : { ...state, text: capture.result() });
   };
   const endWithError = (message: string) => {
     if (finished) return;
@@ -112,6 +124,7 @@ export function relaySse(
     if (reading.carriesToken) {
       state.contentChunks += 1;
       state.firstTokenAtMs ??= options.clock.nowMs();
+      if (capture !== undefined) capture.add(reading.chunk);
     }
     if (reading.usage) state.usage = reading.usage;
     if (reading.hasUsageField && !options.clientWantsUsage) {

@@ -30,6 +30,11 @@ export interface UsageDraft {
   rateLimited?: Rejection;
   /** Upstream attempts; `durationMs` is filled in when the request ends if still open. */
   attempts: UsageAttemptRow[];
+  /**
+   * Only for keys that store payloads (RELIABILITY O2): the body as forwarded to the engine and,
+   * for a JSON answer, the parsed answer. A stream's text arrives in the relay outcome instead.
+   */
+  payload?: { request: unknown; response?: unknown };
 }
 
 export interface RequestEnd {

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, lte } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import type {
   ApiKeyRepository,
@@ -9,7 +9,14 @@ import type {
   UsageRecord,
   UsageSink,
 } from '../ports';
-import { apiKeys, feedback, modelPrices, usageAttempts, usageEvents } from './schema';
+import {
+  apiKeys,
+  feedback,
+  modelPrices,
+  requestPayloads,
+  usageAttempts,
+  usageEvents,
+} from './schema';
 
 /** How long an isolate trusts its copy of the price list. Prices change rarely. */
 const priceCacheMs = 60_000;
@@ -29,6 +36,7 @@ export function createD1Repositories(db: D1Database, clock: Clock) {
         keyHash: row.keyHash,
         status: row.status,
         maxTokensPerRequest: row.maxTokensPerRequest,
+        logPayloads: row.logPayloads,
         policy: {
           requestsPerMinute: row.requestsPerMinute,
           tokensPerMinute: row.tokensPerMinute,
@@ -41,7 +49,8 @@ export function createD1Repositories(db: D1Database, clock: Clock) {
 
   /**
    * Writes many records in one D1 batch (one transaction). The request id is the key of
-   * usage_events and (request id, attempt) of usage_attempts, so a redelivered batch is harmless.
+   * usage_events, of request_payloads, and (request id, attempt) of usage_attempts, so a
+   * redelivered batch is harmless.
    */
   async function writeUsage(records: readonly UsageRecord[]): Promise<void> {
     const statements = records.flatMap((record) => [
@@ -49,12 +58,21 @@ export function createD1Repositories(db: D1Database, clock: Clock) {
       ...record.attempts.map((attempt) =>
         orm.insert(usageAttempts).values(attempt).onConflictDoNothing(),
       ),
+      ...(record.payload === undefined
+        ? []
+        : [orm.insert(requestPayloads).values(record.payload).onConflictDoNothing()]),
     ]);
     const [first, ...rest] = statements;
     if (first !== undefined) await orm.batch([first, ...rest]);
   }
 
   const directUsageSink: UsageSink = { record: (record) => writeUsage([record]) };
+
+  /** Deletes stored payloads whose retention ended at or before `nowMs`; returns how many. */
+  async function deleteExpiredPayloads(nowMs: number): Promise<number> {
+    const result = await orm.delete(requestPayloads).where(lte(requestPayloads.expiresAtMs, nowMs));
+    return result.meta.changes;
+  }
 
   let prices:
     | {
@@ -97,6 +115,7 @@ export function createD1Repositories(db: D1Database, clock: Clock) {
     apiKeys: apiKeyRepository,
     directUsageSink,
     writeUsage,
+    deleteExpiredPayloads,
     priceBook,
     sql,
     feedback: feedbackStore,

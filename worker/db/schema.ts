@@ -37,6 +37,11 @@ export const apiKeys = sqliteTable(
     maxConcurrency: integer('max_concurrency'),
     /** Largest `max_tokens` (and `n` × it) a request may ask for (RELIABILITY L3). */
     maxTokensPerRequest: integer('max_tokens_per_request'),
+    /**
+     * Whether prompts and answers of this key are stored (redacted, capped, expiring) in
+     * `request_payloads` (RELIABILITY O2). Off unless the operator turns it on for the key.
+     */
+    logPayloads: integer('log_payloads', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('api_keys_tenant_idx').on(t.tenantId)],
 );
@@ -108,6 +113,29 @@ export const usageAttempts = sqliteTable(
   (t) => [primaryKey({ columns: [t.requestId, t.attempt] })],
 );
 export type UsageAttemptRow = typeof usageAttempts.$inferInsert;
+
+/**
+ * What an opted-in key sent and got back (RELIABILITY O2): redacted, capped, and deleted by the
+ * hourly cron once `expires_at_ms` has passed. Keys that did not opt in have no rows here.
+ */
+export const requestPayloads = sqliteTable(
+  'request_payloads',
+  {
+    requestId: text('request_id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    keyId: text('key_id').notNull(),
+    createdAtMs: integer('created_at_ms').notNull(),
+    expiresAtMs: integer('expires_at_ms').notNull(),
+    /** The request body as forwarded to the engine (JSON text), redacted. */
+    request: text('request').notNull(),
+    /** The engine's JSON answer, or a stream's concatenated text, redacted. */
+    response: text('response').notNull(),
+    /** Either text was cut at the size cap. */
+    truncated: integer('truncated', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [index('request_payloads_expires_idx').on(t.expiresAtMs)],
+);
+export type RequestPayloadRow = typeof requestPayloads.$inferInsert;
 
 /** Feedback on one answer, from the tenant that asked for it. */
 export const feedback = sqliteTable(

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import { chooseReplica } from '../core/replica-choice';
 import { usageSchema } from '../core/openai-schemas';
+import { captureMaxChars } from '../core/payload-row';
 import { relaySse } from '../core/sse-relay';
 import { GatewayError } from '../errors';
 import type { GatewayDeps } from '../ports';
@@ -74,6 +75,8 @@ export async function forwardToOrigin(
         stream_options: { ...asObject(input.body.stream_options), include_usage: true },
       }
     : input.body;
+  // Only keys that opted in keep what was sent (RELIABILITY O2); it is redacted when stored.
+  if (c.get('auth').logPayloads) draft.payload = { request: body };
   const abort = new AbortController();
   const onClientGone = () => abort.abort();
   c.req.raw.signal.addEventListener('abort', onClientGone);
@@ -149,6 +152,7 @@ export async function forwardToOrigin(
       clock: deps.clock,
       onCancel: () => abort.abort(),
       clientSignal: c.req.raw.signal,
+      captureTextChars: draft.payload === undefined ? undefined : captureMaxChars,
     });
     draft.streamOutcome = relay.outcome.finally(cleanup);
     return new Response(relay.body, {
@@ -172,6 +176,7 @@ export async function forwardToOrigin(
     const parsed = JSON.parse(text) as { usage?: unknown };
     const usage = usageSchema.safeParse(parsed.usage);
     if (usage.success) draft.usage = usage.data;
+    if (draft.payload !== undefined) draft.payload.response = parsed;
     return new Response(text, {
       status: 200,
       headers: { ...headers, 'content-type': 'application/json' },

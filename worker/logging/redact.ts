@@ -5,7 +5,7 @@ import type { Logger } from '../ports';
  * verbatim, plus the shapes credentials take in error messages — API keys, bearer tokens, URL
  * user-info and credential query parameters.
  */
-const patterns: RegExp[] = [
+export const credentialPatterns: readonly RegExp[] = [
   /\bsk-[A-Za-z0-9_-]{8,}/g,
   /\bBearer\s+[^\s"',;]+/gi,
   /(?<=:\/\/)[^/\s:@]+:[^/\s@]+(?=@)/g,
@@ -14,10 +14,11 @@ const patterns: RegExp[] = [
 
 export const redacted = '[redacted]';
 
-export function redact(text: string, secrets: readonly string[]): string {
+/** Replaces the deployment's secrets and credential shapes with `placeholder`. */
+export function redact(text: string, secrets: readonly string[], placeholder = redacted): string {
   let out = text;
-  for (const secret of secrets) if (secret.length >= 8) out = out.split(secret).join(redacted);
-  for (const pattern of patterns) out = out.replace(pattern, redacted);
+  for (const secret of secrets) if (secret.length >= 8) out = out.split(secret).join(placeholder);
+  for (const pattern of credentialPatterns) out = out.replace(pattern, placeholder);
   return out;
 }
 

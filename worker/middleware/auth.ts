@@ -48,6 +48,7 @@ export function createAuth(apiKeys: ApiKeyRepository) {
       tenantId: record.tenantId,
       policy: record.policy,
       maxTokensPerRequest: record.maxTokensPerRequest,
+      logPayloads: record.logPayloads,
     });
     const usage = c.get('usage');
     usage.keyId = record.id;

@@ -1,5 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
+import { buildPayloadRow } from '../core/payload-row';
 import { buildUsageRow, finishAttempts, type UsageDraft } from '../core/usage-row';
 import { toGatewayError } from '../errors';
 import type { GatewayDeps } from '../ports';
@@ -12,8 +13,14 @@ const tagPattern = /^[A-Za-z0-9._:/-]{1,64}$/;
  * is written when the stream ends, through `waitUntil` so the response is never held for it.
  */
 export function createUsageRecorder(
-  deps: Pick<GatewayDeps, 'clock' | 'usage' | 'limiter' | 'prices' | 'logger'>,
+  deps: Pick<GatewayDeps, 'config' | 'clock' | 'usage' | 'limiter' | 'prices' | 'logger'>,
 ) {
+  const payloadOptions = {
+    retentionMs: deps.config.payloadRetentionMs,
+    secrets: [deps.config.poolSecret, deps.config.adminToken].filter(
+      (s): s is string => s !== undefined,
+    ),
+  };
   return createMiddleware<AppEnv>(async (c, next) => {
     const tag = c.req.header('x-switchyard-tag');
     const draft: UsageDraft = {
@@ -37,10 +44,16 @@ export function createUsageRecorder(
       const price =
         draft.servedModel === undefined ? undefined : await deps.prices.priceOf(draft.servedModel);
       const event = buildUsageRow(draft, end, price);
+      // Undefined unless the key opted in: other keys' rows carry metadata only (RELIABILITY O2).
+      const payload = buildPayloadRow(draft, relay, payloadOptions);
       const lease = draft.lease;
       // Settling the key's limits and writing the row are independent: one failing must not stop the other.
       const results = await Promise.allSettled([
-        deps.usage.record({ event, attempts: finishAttempts(draft.attempts, end) }),
+        deps.usage.record({
+          event,
+          attempts: finishAttempts(draft.attempts, end),
+          ...(payload && { payload }),
+        }),
         lease &&
           deps.limiter.settle(lease.keyId, lease.policy, {
             leaseId: lease.leaseId,

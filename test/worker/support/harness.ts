@@ -62,6 +62,7 @@ export interface KeyOptions {
   monthlyBudgetUsd?: number;
   maxConcurrency?: number;
   maxTokensPerRequest?: number;
+  logPayloads?: boolean;
 }
 
 export async function createKey(options: KeyOptions | 'revoked' = {}) {
@@ -77,8 +78,9 @@ export async function createKey(options: KeyOptions | 'revoked' = {}) {
     ),
     env.DB.prepare(
       `INSERT INTO api_keys (id, tenant_id, name, key_hash, key_prefix, status, created_at_ms,
-         requests_per_minute, tokens_per_minute, monthly_budget_usd, max_concurrency, max_tokens_per_request)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         requests_per_minute, tokens_per_minute, monthly_budget_usd, max_concurrency, max_tokens_per_request,
+         log_payloads)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).bind(
       keyId,
       tenantId,
@@ -92,6 +94,7 @@ export async function createKey(options: KeyOptions | 'revoked' = {}) {
       o.monthlyBudgetUsd ?? null,
       o.maxConcurrency ?? null,
       o.maxTokensPerRequest ?? null,
+      o.logPayloads === true ? 1 : 0,
     ),
   ]);
   return { key, keyId, tenantId };
@@ -105,6 +108,7 @@ export function testApp(options: {
   adminToken?: string | undefined;
   poolSecret?: string;
   logger?: Logger;
+  payloadRetentionMs?: number;
 }) {
   const clock = { nowMs: () => fixedNowMs };
   const d1 = createD1Repositories(env.DB, clock);
@@ -114,6 +118,7 @@ export function testApp(options: {
       heartbeatStaleMs: 5_000,
       maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
       adminToken: 'adminToken' in options ? options.adminToken : testAdminToken,
+      payloadRetentionMs: options.payloadRetentionMs ?? 30 * 24 * 60 * 60 * 1000,
     },
     clock,
     rng: seededRng(seed++ * 7919),
