@@ -155,6 +155,11 @@ const flags: Readonly<Record<string, FlagSpec>> = {
 /** The pool secret comes only from the environment: flags show up in `ps` and shell history. */
 export const secretEnvName = 'POOL_SECRET';
 
+/** Every environment variable the sidecar reads (deploy files are checked against this). */
+export function sidecarEnvNames(): string[] {
+  return [secretEnvName, ...Object.values(flags).map((spec) => spec.env)];
+}
+
 export type ConfigResult =
   | { kind: 'config'; config: SidecarConfig }
   | { kind: 'help'; text: string }

@@ -152,6 +152,12 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       maxAttempts: options.restartPolicy.maxRestarts,
       delayMs: decision.delayMs,
     });
+    logger.warn('engine restart scheduled', {
+      attempt: decision.attempt,
+      maxAttempts: options.restartPolicy.maxRestarts,
+      delayMs: decision.delayMs,
+      cause: failed.cause,
+    });
     try {
       await options.sleep(decision.delayMs, drained.signal);
     } catch {

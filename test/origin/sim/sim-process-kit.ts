@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import path from 'node:path';
+import { bundleEntries } from '../../../origin/deploy/build-origin-bundle';
+import { originBundleDir } from '../sidecar/support/origin-bundle';
 
 const root = new URL('../../../', import.meta.url).pathname;
 
@@ -28,15 +31,17 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** Starts `vllm-sim serve org/model` on a free port with fast latency and the given flags. */
+/**
+ * Starts `vllm-sim serve org/model` on a free port with fast latency and the given flags: the
+ * simulator bundled as `npm run build:origin` bundles it, which starts faster than through tsx.
+ */
 export async function startSim(flags: string[]): Promise<SimProcess> {
   const port = await freePort();
+  const entry = path.join(await originBundleDir(), bundleEntries.simulator);
   const child = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      'origin/sim/main.ts',
+      entry,
       'serve',
       'org/model',
       '--served-model-name',

@@ -9,6 +9,7 @@ import { expect, vi } from 'vitest';
 import { heartbeatPath, heartbeatSchema, type Heartbeat } from '../../../../contracts/heartbeat';
 import { signatureHeader, timestampHeader, verify } from '../../../../contracts/signature';
 import { listen, type RunningServer } from './fake-engine';
+import { bundledSidecarPath } from './origin-bundle';
 import { edgeHeaders } from './sidecar-harness';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../../..');
@@ -73,16 +74,16 @@ export interface SidecarProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startSidecar(args: string[], env: NodeJS.ProcessEnv): SidecarProcess {
-  const child = spawn(
-    process.execPath,
-    ['--import', tsxImport, path.join(repoRoot, 'origin/sidecar/main.ts'), ...args],
-    {
-      cwd: repoRoot,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+/** Starts the bundled sidecar (see origin-bundle.ts) with `args`. */
+export async function startSidecar(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<SidecarProcess> {
+  const child = spawn(process.execPath, [await bundledSidecarPath(), ...args], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -115,18 +116,33 @@ export async function stopSidecars(): Promise<void> {
   await Promise.all(running.splice(0).map((stop) => stop()));
 }
 
+export interface LaunchOptions {
+  /** False: `vllm` is not on PATH (then `--engine vllm-sim` runs the simulator). */
+  withFakeVllm?: boolean;
+  /** Share one edge between replicas; its owner closes it. */
+  edge?: FakeEdge;
+  replicaId?: string;
+  port?: number;
+  enginePort?: number;
+}
+
+export type FakeEdge = Awaited<ReturnType<typeof startFakeEdge>>;
+
 /**
  * A real sidecar process heartbeating to a fake edge. Its `vllm` is the fake engine unless
  * `withFakeVllm` is false (then `vllm` is missing, or `--engine vllm-sim` runs the simulator).
  */
-export async function launchSidecar(extraArgs: string[], options: { withFakeVllm?: boolean } = {}) {
-  const edge = await startFakeEdge(processTestSecret);
-  const [port, enginePort] = [await freePort(), await freePort()];
+export async function launchSidecar(extraArgs: string[], options: LaunchOptions = {}) {
+  const ownEdge = options.edge === undefined;
+  const edge = options.edge ?? (await startFakeEdge(processTestSecret));
+  const port = options.port ?? (await freePort());
+  const enginePort = options.enginePort ?? (await freePort());
+  const replicaId = options.replicaId ?? 'proc-1';
   const pathPrefix = options.withFakeVllm === false ? '' : `${fakeVllmOnPath()}:`;
-  const sidecar = startSidecar(
+  const sidecar = await startSidecar(
     [
       '--replica-id',
-      'proc-1',
+      replicaId,
       '--port',
       String(port),
       '--edge-url',
@@ -156,14 +172,46 @@ export async function launchSidecar(extraArgs: string[], options: { withFakeVllm
     ]);
     if (!exited) sidecar.child.kill('SIGKILL');
     await sidecar.exited;
-    await edge.close();
+    if (ownEdge) await edge.close();
   });
+  const mine = () => edge.heartbeats.filter((h) => h.replicaId === replicaId);
   const waitForState = (state: string, timeoutMs = 15_000) =>
-    vi.waitFor(() => expect(edge.heartbeats.map((h) => h.state)).toContain(state), {
+    vi.waitFor(() => expect(mine().map((h) => h.state)).toContain(state), {
       timeout: timeoutMs,
-      interval: 50,
+      interval: 25,
     });
-  return { edge, sidecar, url: `http://127.0.0.1:${port}`, waitForState };
+  /** Waits until the latest heartbeat of this replica reports `state`. */
+  const waitForLatest = (state: string, timeoutMs = 15_000) =>
+    vi.waitFor(() => expect(mine().at(-1)?.state).toBe(state), {
+      timeout: timeoutMs,
+      interval: 25,
+    });
+  return {
+    edge,
+    sidecar,
+    port,
+    enginePort,
+    url: `http://127.0.0.1:${port}`,
+    engineUrl: `http://127.0.0.1:${enginePort}`,
+    heartbeats: mine,
+    waitForState,
+    waitForLatest,
+  };
+}
+
+/** What the engine logged, as the sidecar wrapped it: its JSON lines (the simulator's), parsed. */
+export function engineLogs(sidecar: SidecarProcess): Record<string, unknown>[] {
+  return sidecar
+    .lines()
+    .filter((line) => line.source === 'engine' && String(line.msg).startsWith('{'))
+    .map((line) => JSON.parse(String(line.msg)) as Record<string, unknown>);
+}
+
+/** A gauge of the simulator's `/metrics`, read directly from the engine port. */
+export async function engineGauge(engineUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(`${engineUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`));
+  return Number(line?.split(' ').at(-1));
 }
 
 /** A request signed as the edge signs it; by default a short streaming completion. */
