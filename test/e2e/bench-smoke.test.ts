@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/**
+ * The CI version of `npm run bench` (issue 8): a few requests per side, asserting only that the
+ * harness starts every side, finishes and writes its result files. Speed is judged by the full
+ * benchmark, never here. Ports 9750+ keep it apart from the e2e stack and from a full bench run.
+ */
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const out = mkdtempSync(path.join(tmpdir(), 'switchyard-bench-smoke-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(repoRoot, 'bench/run.ts'), ...args],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
+describe('npm run bench --smoke', () => {
+  it('runs overhead, streaming and bundle end to end and writes one result file each', async () => {
+    const { code, output } = await runBench([
+      'overhead',
+      'streaming',
+      'bundle',
+      '--smoke',
+      `--out=${out}`,
+      '--base-port=9750',
+    ]);
+    expect(code, output).toBe(0);
+    const files = readdirSync(out).sort();
+    expect(files.map((f) => f.replace(/-\d{4}-\d{2}-\d{2}\.json$/, ''))).toEqual([
+      'bundle',
+      'overhead',
+      'streaming',
+    ]);
+    for (const file of files) {
+      const parsed = JSON.parse(readFileSync(path.join(out, file), 'utf8')) as {
+        environment: { nproc: number };
+        results: { smoke: boolean };
+      };
+      expect(parsed.results.smoke).toBe(true);
+      expect(parsed.environment.nproc).toBeGreaterThan(0);
+    }
+  }, 120_000);
+});
