@@ -29,6 +29,12 @@ export const heartbeatSchema = z.object({
   kvCacheUsage: z.number().min(0).max(1),
   tokensPerSecond: z.number().nonnegative(),
   version: z.string().max(64),
+  /**
+   * The exact weights served (a Hugging Face commit or tag), pinned in the replica's configuration
+   * and passed to `vllm serve --revision`. Shown in /v1/models and recorded on every usage row, so a
+   * model can never change silently. Absent when the operator did not pin one.
+   */
+  modelRevision: z.string().min(1).max(128).optional(),
   /** Human-readable reason for the state (warm-up progress, failure cause). */
   detail: z.string().max(512).optional(),
 });

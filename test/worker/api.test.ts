@@ -424,3 +424,26 @@ describe('GET /v1/models/{model}', () => {
     else expect(JSON.parse(text)).toMatchObject({ error: { code: 'model_not_found' } });
   });
 });
+
+describe('pinned model revisions', () => {
+  it('lists the revisions ready replicas serve and records the one that answered', async () => {
+    const pool = staticPool([
+      replica({ replicaId: 'old', modelRevision: 'rev-a', running: 5 }),
+      replica({ replicaId: 'new', modelRevision: 'rev-b' }),
+      replica({ replicaId: 'warming', modelRevision: 'rev-c', state: 'warming' }),
+    ]);
+    const { send } = testApp({ originFetch: createFakeOrigin().fetch, pool });
+    const { key } = await createKey();
+
+    const models = await send('/v1/models', { headers: { authorization: `Bearer ${key}` } });
+    const answered = await send('/v1/chat/completions', jsonRequest(key, chat()));
+
+    expect(JSON.parse(models.text)).toMatchObject({
+      data: [{ id: 'tiny', revisions: ['rev-a', 'rev-b'] }],
+    });
+    expect(await usageRow(answered.response.headers.get('x-request-id'))).toMatchObject({
+      replica_id: 'new',
+      model_revision: 'rev-b',
+    });
+  });
+});

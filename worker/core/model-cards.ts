@@ -1,5 +1,5 @@
 import type { ReplicaView } from '../ports';
-import { servableModels } from './replica-choice';
+import { isLive, servableModels } from './replica-choice';
 
 export interface ModelCard {
   id: string;
@@ -7,6 +7,11 @@ export interface ModelCard {
   /** When the pool first saw a replica serving it (Unix seconds). */
   created: number;
   owned_by: 'switchyard';
+  /**
+   * The pinned revisions ready replicas serve now: one in steady state, two during a
+   * replica-by-replica rollout, none when the operator did not pin a revision.
+   */
+  revisions: string[];
 }
 
 /** The OpenAI model objects for what live, ready replicas serve now, sorted by id. */
@@ -15,6 +20,7 @@ export function modelCards(
   nowMs: number,
   staleMs: number,
 ): ModelCard[] {
+  const ready = replicas.filter((r) => r.state === 'ready' && isLive(r, nowMs, staleMs));
   return [...servableModels(replicas, nowMs, staleMs)].sort().map((id) => ({
     id,
     object: 'model',
@@ -23,5 +29,12 @@ export function modelCards(
         1000,
     ),
     owned_by: 'switchyard',
+    revisions: [
+      ...new Set(
+        ready
+          .filter((r) => r.models.includes(id))
+          .flatMap((r) => (r.modelRevision ? [r.modelRevision] : [])),
+      ),
+    ].sort(),
   }));
 }

@@ -18,6 +18,7 @@ export interface UsageDraft {
   tag?: string;
   requestedModel?: string;
   servedModel?: string;
+  modelRevision?: string;
   replicaId?: string;
   stream: boolean;
   /** Rough prompt size, for an estimate when the engine reports no usage. */
@@ -102,6 +103,7 @@ export function buildUsageRow(
     endpoint: draft.endpoint,
     requestedModel: draft.requestedModel ?? null,
     servedModel: draft.servedModel ?? null,
+    modelRevision: draft.modelRevision ?? null,
     replicaId: draft.replicaId ?? null,
     stream: draft.stream,
     status: classifyStatus(end),

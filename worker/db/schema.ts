@@ -69,6 +69,8 @@ export const usageEvents = sqliteTable(
     endpoint: text('endpoint').notNull(),
     requestedModel: text('requested_model'),
     servedModel: text('served_model'),
+    /** The pinned revision of the served model, from the replica's heartbeat. */
+    modelRevision: text('model_revision'),
     replicaId: text('replica_id'),
     stream: integer('stream', { mode: 'boolean' }).notNull().default(false),
     status: text('status', { enum: usageStatuses }).notNull(),

@@ -66,6 +66,7 @@ export async function forwardToOrigin(
   const replica = choice.replica;
   draft.replicaId = replica.replicaId;
   draft.servedModel = input.model;
+  draft.modelRevision = replica.modelRevision;
   const rateLimitHeaders = await input.admit();
 
   // The engine is always asked for usage on streams; the relay strips it if the client did not ask.
