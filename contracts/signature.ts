@@ -20,14 +20,25 @@ const encoder = new TextEncoder();
 // Spelled this way because Node's types have no global `CryptoKey`.
 type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
 
+/**
+ * Imported keys by secret. A process holds one or two secrets, so this stays tiny; it saves an
+ * importKey per request. Only resolved keys are kept (no promises shared across requests).
+ */
+const keys = new Map<string, HmacKey>();
+
 async function importKey(secret: string): Promise<HmacKey> {
-  return crypto.subtle.importKey(
+  const cached = keys.get(secret);
+  if (cached !== undefined) return cached;
+  const key = await crypto.subtle.importKey(
     'raw',
     encoder.encode(secret),
     { name: 'HMAC', hash: 'SHA-256' },
     false,
     ['sign', 'verify'],
   );
+  if (keys.size >= 8) keys.clear();
+  keys.set(secret, key);
+  return key;
 }
 
 function message(purpose: SignaturePurpose, timestampMs: number, payload: string): Uint8Array {

@@ -106,9 +106,21 @@ describe('per-key limits in the RATE_LIMITER Durable Object', () => {
     await env.DB.prepare('DELETE FROM model_prices WHERE model = ?').bind('tiny').run();
   });
 
-  it('revokes a key on the very next request', async () => {
+  it('does not consult a limiter for a key without counted limits', async () => {
     const { send } = testApp({ originFetch: createFakeOrigin().fetch });
     const { key, keyId } = await createKey();
+    // Marked revoked in its object, but an unlimited key never asks the object; D1 says active.
+    await createDurableKeyLimiter(env.RATE_LIMITER).setRevoked(keyId, true, fixedNowMs);
+
+    const { response } = await send('/v1/chat/completions', jsonRequest(key, chat()));
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-ratelimit-limit-requests')).toBeNull();
+  });
+
+  it('revokes a limited key on the very next request through its Durable Object', async () => {
+    const { send } = testApp({ originFetch: createFakeOrigin().fetch });
+    const { key, keyId } = await createKey({ requestsPerMinute: 100 });
     expect((await send('/v1/chat/completions', jsonRequest(key, chat()))).response.status).toBe(
       200,
     );

@@ -3,7 +3,7 @@ import type { AppEnv } from '../app-env';
 import { estimateTokens } from '../core/usage-row';
 import { GatewayError } from '../errors';
 import type { GatewayDeps } from '../ports';
-import type { Rejection } from './key-limits';
+import type { KeyPolicy, Rejection } from './key-limits';
 import { rateLimitHeaders } from './rate-limit-headers';
 
 /** Reserved for a generation that names no `max_tokens`, unless the key's policy caps it lower. */
@@ -24,6 +24,15 @@ export function tokensToReserve(input: AdmissionInput, maxTokensPerRequest: numb
   const perChoice =
     input.maxTokens ?? Math.min(defaultReservedCompletionTokens, maxTokensPerRequest ?? Infinity);
   return prompt + perChoice * input.n;
+}
+
+export function hasCountedLimit(policy: KeyPolicy): boolean {
+  return (
+    policy.requestsPerMinute !== null ||
+    policy.tokensPerMinute !== null ||
+    policy.monthlyBudgetUsd !== null ||
+    policy.maxConcurrency !== null
+  );
 }
 
 const rejectionMessages: Record<Exclude<Rejection, 'revoked'>, string> = {
@@ -57,6 +66,10 @@ export async function admitRequest(
       { param: 'max_tokens' },
     );
   }
+  // A key with no counted limit has nothing to count: skipping its Durable Object keeps every
+  // request of a busy unlimited key from queueing through one object. Revocation still holds,
+  // because auth reads the key's status from D1 on every request.
+  if (!hasCountedLimit(auth.policy)) return {};
   const reserveTokens = tokensToReserve(input, auth.maxTokensPerRequest);
   const leaseId = c.get('requestId');
   const admission = await deps.limiter.admit(auth.keyId, auth.policy, {
