@@ -53,6 +53,17 @@ describe('proof: readiness', () => {
     expect(stateSequence(heartbeats())).toEqual(['starting', 'warming', 'ready']);
     expect(early.filter((status) => status === 503).length).toBeGreaterThan(5);
 
+    // The engine logs a request after answering it, and the sidecar relays that line a moment
+    // later: wait for the accepted request's line before reading the order of events.
+    const isClientLine = (l: Record<string, unknown>) =>
+      l.source === 'engine' && String(l.msg).includes('early-');
+    for (
+      let waitedMs = 0;
+      indexOf(sidecar.lines(), isClientLine) === -1 && waitedMs < 5_000;
+      waitedMs += 50
+    ) {
+      await sleep(50);
+    }
     const lines = sidecar.lines();
     const readyAt = indexOf(lines, (l) => l.msg === 'replica ready');
     const finished = (id: string) =>
@@ -63,10 +74,7 @@ describe('proof: readiness', () => {
       expect(finished(id)).toBeLessThan(readyAt);
     }
     // …and no client request reached the engine until then.
-    const clientAt = indexOf(
-      lines,
-      (l) => l.source === 'engine' && String(l.msg).includes('early-'),
-    );
+    const clientAt = indexOf(lines, isClientLine);
     expect(clientAt).toBeGreaterThan(readyAt);
   }, 30_000);
 
