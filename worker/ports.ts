@@ -104,6 +104,8 @@ export interface ReplicaView extends Heartbeat {
   /** The signed timestamp of the heartbeat kept; only a newer one replaces it. */
   signedAtMs: number;
   registeredAtMs: number;
+  /** When the replica last turned `ready` (for slow start); absent while not ready. */
+  readySinceMs?: number;
 }
 
 export interface PoolDirectory {

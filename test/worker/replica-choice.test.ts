@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { poolHealth } from '../../worker/core/pool-health';
-import { chooseReplica, knownModels, servableModels } from '../../worker/core/replica-choice';
+import {
+  chooseReplica,
+  knownModels,
+  rendezvousScore,
+  servableModels,
+} from '../../worker/core/replica-choice';
 import { fixedNowMs, replica, seededRng } from './support/harness';
 
 const base = { model: 'tiny', nowMs: fixedNowMs, staleMs: 5_000, inFlight: () => 0 };
@@ -18,43 +23,113 @@ describe('chooseReplica', () => {
       [replica({ lastSeenMs: fixedNowMs - 5_001 })],
       { kind: 'none_ready', states: ['ready'] },
     ],
-    [
-      'the least loaded ready one wins',
-      [
-        replica({ replicaId: 'busy', running: 4 }),
-        replica({ replicaId: 'idle', running: 1 }),
-        replica({ replicaId: 'x', state: 'draining' }),
-      ],
-      { kind: 'chosen', replica: { replicaId: 'idle' } },
-    ],
-    [
-      'reported waiting counts as load',
-      [replica({ replicaId: 'a', waiting: 3 }), replica({ replicaId: 'b', running: 2 })],
-      { kind: 'chosen', replica: { replicaId: 'b' } },
-    ],
   ])('when %s', (_name, replicas, expected) => {
-    expect(chooseReplica({ ...base, replicas, rng: seededRng() })).toMatchObject(expected);
+    expect(chooseReplica({ ...base, prefixKey: 1, replicas, rng: seededRng() })).toMatchObject(
+      expected,
+    );
   });
 
-  it("counts this isolate's own in-flight requests", () => {
-    const replicas = [replica({ replicaId: 'a' }), replica({ replicaId: 'b' })];
-    const inFlight = (id: string) => (id === 'a' ? 2 : 0);
-    expect(chooseReplica({ ...base, replicas, inFlight, rng: seededRng() })).toMatchObject({
-      replica: { replicaId: 'b' },
+  const pool = ['a', 'b', 'c'].map((replicaId) => replica({ replicaId }));
+  const pick = (
+    prefixKey: number,
+    replicas = pool,
+    extra: Partial<Parameters<typeof chooseReplica>[0]> = {},
+  ) => {
+    const choice = chooseReplica({
+      ...base,
+      prefixKey,
+      replicas,
+      rng: seededRng(prefixKey),
+      ...extra,
     });
+    return choice.kind === 'chosen' ? choice.replica.replicaId : choice.kind;
+  };
+
+  it('sends the same prefix to the same replica while load allows', () => {
+    for (let key = 0; key < 200; key++) expect(pick(key)).toBe(pick(key));
   });
 
-  it('breaks ties at random, spreading over every tied replica', () => {
-    const replicas = ['a', 'b', 'c'].map((replicaId) => replica({ replicaId }));
-    const rng = seededRng(7);
-    const picks = new Map<string, number>();
-    for (let i = 0; i < 300; i++) {
-      const choice = chooseReplica({ ...base, replicas, rng });
-      if (choice.kind === 'chosen')
-        picks.set(choice.replica.replicaId, (picks.get(choice.replica.replicaId) ?? 0) + 1);
+  it('follows rendezvous order: the top replica for a key, whatever the list order', () => {
+    for (let key = 0; key < 200; key++) {
+      const top = [...pool].sort(
+        (x, y) => rendezvousScore(key, y.replicaId) - rendezvousScore(key, x.replicaId),
+      )[0];
+      expect(pick(key, [...pool].reverse())).toBe(top?.replicaId);
     }
-    expect([...picks.keys()].sort()).toEqual(['a', 'b', 'c']);
-    for (const count of picks.values()) expect(count).toBeGreaterThan(60);
+  });
+
+  it('spreads random prefixes within a few percent of uniform', () => {
+    const rng = seededRng(99);
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 6_000; i++) {
+      const id = pick(Math.floor(rng.next() * 2 ** 32));
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    for (const id of ['a', 'b', 'c'])
+      expect(Math.abs((counts.get(id) ?? 0) / 2_000 - 1)).toBeLessThan(0.06);
+  });
+
+  it('moves only the keys of a removed replica (minimal disruption)', () => {
+    for (let key = 0; key < 300; key++) {
+      const before = pick(key);
+      if (before !== 'c') expect(pick(key, pool.slice(0, 2))).toBe(before);
+    }
+  });
+
+  it('skips a replica whose load would pass c × the mean, for the next in rank', () => {
+    const key = [...Array(1000).keys()].find((k) => pick(k) === 'a') ?? 0;
+    const busy = [
+      replica({ replicaId: 'a', running: 10 }),
+      replica({ replicaId: 'b' }),
+      replica({ replicaId: 'c' }),
+    ];
+    // Mean load with the new request is 11 / 3; the bound is ceil(1.25 × 11 / 3) = 5 < 11.
+    expect(pick(key, busy)).not.toBe('a');
+  });
+
+  it('keeps affinity when the preferred replica is busy but within the bound', () => {
+    const key = [...Array(1000).keys()].find((k) => pick(k) === 'a') ?? 0;
+    const loaded = [
+      replica({ replicaId: 'a', running: 3 }),
+      replica({ replicaId: 'b', running: 3 }),
+      replica({ replicaId: 'c', running: 3 }),
+    ];
+    expect(pick(key, loaded)).toBe('a');
+  });
+
+  it("counts this isolate's own in-flight requests as load", () => {
+    const key = [...Array(1000).keys()].find((k) => pick(k) === 'a') ?? 0;
+    expect(pick(key, pool, { inFlight: (id) => (id === 'a' ? 10 : 0) })).not.toBe('a');
+  });
+
+  it('gives a replica that just turned ready a ramped share (slow start)', () => {
+    const key = [...Array(1000).keys()].find((k) => pick(k) === 'a') ?? 0;
+    const fresh = replica({ replicaId: 'a', readySinceMs: fixedNowMs - 1_000, running: 2 });
+    const warm = [
+      fresh,
+      replica({ replicaId: 'b', running: 2 }),
+      replica({ replicaId: 'c', running: 2 }),
+    ];
+    expect(pick(key, warm)).not.toBe('a');
+    const settled = { ...fresh, readySinceMs: fixedNowMs - 60_000 };
+    expect(pick(key, [settled, ...warm.slice(1)])).toBe('a');
+  });
+
+  it('never picks a replica that is not ready or is stale', () => {
+    const mixed = [
+      replica({ replicaId: 'a', state: 'draining' }),
+      replica({ replicaId: 'b', lastSeenMs: fixedNowMs - 10_000 }),
+      replica({ replicaId: 'c' }),
+    ];
+    for (let key = 0; key < 100; key++) expect(pick(key, mixed)).toBe('c');
+  });
+
+  it('gives the request to the least loaded replica when every one is at the bound', () => {
+    const full = [
+      replica({ replicaId: 'a', running: 4, readySinceMs: fixedNowMs - 1 }),
+      replica({ replicaId: 'b', running: 9, readySinceMs: fixedNowMs - 1 }),
+    ];
+    expect(pick(7, full)).toBe('a');
   });
 });
 

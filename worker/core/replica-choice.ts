@@ -1,19 +1,34 @@
 import type { ReplicaView, Rng } from '../ports';
 
+import { fnv1a, mix32 } from './prefix-key';
+
 /**
- * Replica choice for the walking skeleton: least loaded among live `ready` replicas serving the
- * model, ties broken at random. Load = this isolate's in-flight count plus what the replica last
- * reported as running and waiting. Prefix affinity and bounded load replace this in their own issue.
+ * Replica choice (DESIGN §2): among live `ready` replicas serving the model, rendezvous
+ * (highest-random-weight) hashing on the request's prefix key, so one system prompt or
+ * conversation keeps landing where its KV cache lives — bounded by load: a replica whose load
+ * would exceed `c` × the mean is skipped for the next in rank (consistent hashing with bounded
+ * loads). A replica that became ready less than `slowStartMs` ago takes a ramped share of that
+ * bound, so a cold replica is not flooded. Load = this isolate's in-flight count plus the running
+ * and waiting the replica last reported.
  */
 
 export interface ChoiceInput {
   replicas: readonly ReplicaView[];
   model: string;
+  /** From prefix-key.ts; requests without a prompt prefix may pass any number. */
+  prefixKey: number;
   nowMs: number;
   staleMs: number;
   inFlight: (replicaId: string) => number;
   rng: Rng;
+  /** The load bound factor c; 1.25 by default. */
+  loadFactor?: number;
+  /** Ramp time for a newly ready replica; 30 s by default. */
+  slowStartMs?: number;
 }
+
+export const defaultLoadFactor = 1.25;
+export const defaultSlowStartMs = 30_000;
 
 export type ChoiceResult =
   | { kind: 'chosen'; replica: ReplicaView }
@@ -45,6 +60,11 @@ export function servableModels(
   );
 }
 
+/** The rendezvous weight of a replica for a key: deterministic, uniform over replicas. */
+export function rendezvousScore(prefixKey: number, replicaId: string): number {
+  return mix32(fnv1a(replicaId, mix32(prefixKey)));
+}
+
 export function chooseReplica(input: ChoiceInput): ChoiceResult {
   const serving = input.replicas.filter((r) => r.models.includes(input.model));
   if (serving.length === 0) return { kind: 'unknown_model' };
@@ -52,8 +72,26 @@ export function chooseReplica(input: ChoiceInput): ChoiceResult {
   if (ready.length === 0) return { kind: 'none_ready', states: serving.map((r) => r.state) };
 
   const load = (r: ReplicaView) => input.inFlight(r.replicaId) + r.running + r.waiting;
-  const least = Math.min(...ready.map(load));
-  const candidates = ready.filter((r) => load(r) === least);
-  const pick = candidates[Math.floor(input.rng.next() * candidates.length)] ?? candidates[0];
-  return pick ? { kind: 'chosen', replica: pick } : { kind: 'none_ready', states: [] };
+  const factor = input.loadFactor ?? defaultLoadFactor;
+  const slowStartMs = input.slowStartMs ?? defaultSlowStartMs;
+  const totalLoad = ready.reduce((sum, r) => sum + load(r), 0);
+  // The bound counts the incoming request, so an idle pool always admits somewhere.
+  const bound = Math.max(1, Math.ceil((factor * (totalLoad + 1)) / ready.length));
+  const capacity = (r: ReplicaView) => {
+    const ageMs = input.nowMs - (r.readySinceMs ?? 0);
+    return ageMs >= slowStartMs ? bound : Math.max(1, Math.floor((bound * ageMs) / slowStartMs));
+  };
+  const ranked = ready
+    .map((r) => ({
+      replica: r,
+      score: rendezvousScore(input.prefixKey, r.replicaId),
+      tie: input.rng.next(),
+    }))
+    .sort((a, b) => b.score - a.score || a.tie - b.tie);
+  const within = ranked.find(({ replica }) => load(replica) + 1 <= capacity(replica));
+  // Everyone is at the bound: the least loaded replica takes it rather than refusing work here.
+  const chosen =
+    within?.replica ??
+    ranked.reduce((best, next) => (load(next.replica) < load(best.replica) ? next : best)).replica;
+  return { kind: 'chosen', replica: chosen };
 }

@@ -15,6 +15,8 @@ export type OriginPath = '/v1/chat/completions' | '/v1/completions' | '/v1/embed
 export interface ForwardInput {
   path: OriginPath;
   model: string;
+  /** The prompt prefix's routing key (core/prefix-key.ts), for cache affinity. */
+  prefixKey: number;
   body: Record<string, unknown>;
   stream: boolean;
   /** Whether the client itself asked for the usage chunk (`stream_options.include_usage`). */
@@ -46,6 +48,7 @@ export async function forwardToOrigin(
   const choice = chooseReplica({
     replicas: await deps.pool.snapshot(),
     model: input.model,
+    prefixKey: input.prefixKey,
     nowMs,
     staleMs: deps.config.heartbeatStaleMs,
     inFlight: (replicaId) => deps.inFlight.get(replicaId),

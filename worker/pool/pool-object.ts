@@ -25,6 +25,12 @@ export class Pool extends DurableObject {
       ...heartbeat,
       lastSeenMs: receivedAtMs,
       signedAtMs,
+      readySinceMs:
+        heartbeat.state !== 'ready'
+          ? undefined
+          : previous?.state === 'ready'
+            ? previous.readySinceMs
+            : receivedAtMs,
       registeredAtMs: previous?.registeredAtMs ?? receivedAtMs,
     });
     return true;

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env';
 import { chatCompletionRequest, completionRequest, embeddingRequest } from '../core/openai-schemas';
+import { prefixKey, renderConversation } from '../core/prefix-key';
 import { contentChars, promptChars } from '../core/prompt-size';
 import { modelCards } from '../core/model-cards';
 import { GatewayError } from '../errors';
@@ -44,8 +45,9 @@ export function createV1Routes(deps: GatewayDeps) {
     c: Context<AppEnv>,
     path: OriginPath,
     body: GenerationBody,
-    promptChars: number,
+    prompt: { chars: number; text: string },
   ) => {
+    const promptChars = prompt.chars;
     const draft = c.get('usage');
     const stream = body.stream === true;
     Object.assign(draft, { requestedModel: body.model, stream, promptChars });
@@ -53,6 +55,7 @@ export function createV1Routes(deps: GatewayDeps) {
     return forwardToOrigin(c, deps, {
       path,
       model: body.model,
+      prefixKey: prefixKey(body.model, prompt.text),
       body,
       stream,
       clientWantsUsage: stream && body.stream_options?.include_usage === true,
@@ -68,19 +71,28 @@ export function createV1Routes(deps: GatewayDeps) {
 
   app.post('/chat/completions', jsonBody(chatCompletionRequest), (c) => {
     const body = c.req.valid('json');
-    const promptChars = body.messages.reduce((sum, m) => sum + contentChars(m.content), 0);
-    return forward(c, '/v1/chat/completions', body, promptChars);
+    const chars = body.messages.reduce((sum, m) => sum + contentChars(m.content), 0);
+    return forward(c, '/v1/chat/completions', body, {
+      chars,
+      text: renderConversation(body.messages),
+    });
   });
 
   app.post('/completions', jsonBody(completionRequest), (c) => {
     const body = c.req.valid('json');
-    return forward(c, '/v1/completions', body, promptChars(body.prompt));
+    return forward(c, '/v1/completions', body, {
+      chars: promptChars(body.prompt),
+      text: JSON.stringify(body.prompt),
+    });
   });
 
   // Embeddings never stream: `stream` is dropped so a stray field cannot turn on the SSE relay.
   app.post('/embeddings', jsonBody(embeddingRequest), (c) => {
     const { stream: _stream, ...body } = c.req.valid('json');
-    return forward(c, '/v1/embeddings', body, promptChars(body.input));
+    return forward(c, '/v1/embeddings', body, {
+      chars: promptChars(body.input),
+      text: JSON.stringify(body.input),
+    });
   });
 
   const listModels = async () =>
