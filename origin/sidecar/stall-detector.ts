@@ -9,9 +9,9 @@ import type { ProbeResult } from './readiness';
  * - **stall**: requests are running or waiting, yet neither the generation nor the prompt token
  *   counter moved for `stallMs`. The prompt counter counts because a long prefill produces no
  *   generated token for a while and is not a hang;
- * - **canary**: when the engine has shown no sign of life (no token, no successful canary) for
- *   `canaryIntervalMs`, a one-token generation with a hard timeout. A canary that fails while the
- *   counters moved is ignored: the engine is busy, not dead (RELIABILITY H4).
+ * - **canary**: when the engine has shown no sign of life (no generated token, no successful
+ *   canary) for `canaryIntervalMs`, a one-token generation with a hard timeout. A canary that
+ *   fails while tokens were generated is ignored: the engine is busy, not dead (RELIABILITY H4).
  *
  * A `/metrics` that stops answering for `stallMs` counts as a stall too.
  */
@@ -58,9 +58,8 @@ export function observeMetrics(
       ? { state, verdict: unhealthy(`engine /metrics did not answer for ${seconds(silentMs)} s`) }
       : { state, verdict: healthy };
   }
-  const moved =
-    movedFrom(state.generationTokens, sample.generationTokensTotal) ||
-    movedFrom(state.promptTokens, sample.promptTokensTotal);
+  const generated = movedFrom(state.generationTokens, sample.generationTokensTotal);
+  const moved = generated || movedFrom(state.promptTokens, sample.promptTokensTotal);
   const running = sample.running ?? 0;
   const waiting = sample.waiting ?? 0;
   const busy = running + waiting > 0;
@@ -70,7 +69,9 @@ export function observeMetrics(
     generationTokens: sample.generationTokensTotal ?? state.generationTokens,
     promptTokens: sample.promptTokensTotal ?? state.promptTokens,
     calmOrProgressMs: moved || !busy ? nowMs : state.calmOrProgressMs,
-    lastLifeMs: moved ? nowMs : state.lastLifeMs,
+    // Only generated tokens prove the engine works: a canary's own prompt could move the prompt
+    // counter and pass for life.
+    lastLifeMs: generated ? nowMs : state.lastLifeMs,
   };
   const stalledMs = nowMs - next.calmOrProgressMs;
   if (busy && stalledMs >= policy.stallMs) {

@@ -116,7 +116,7 @@ export function createGenerationSession(options: GenerationSessionOptions): Gene
     if (signal.aborted) slot.release();
     const { sequences } = slot.reservation;
     const hitTokens = sequences.reduce((sum, sequence) => sum + sequence.hitTokens, 0);
-    metrics.recordPromptTokens(plan.promptTokens);
+    // The scheduler looks the prefix up when it admits the request, as vLLM's does.
     if (config.enablePrefixCaching) metrics.recordPrefixCacheQuery(plan.promptTokens, hitTokens);
     return slot.reservation;
   };
@@ -138,8 +138,13 @@ export function createGenerationSession(options: GenerationSessionOptions): Gene
         // A hung engine keeps every running request's slot and never produces another token.
         if (runtime.isHung()) return await untilAborted(signal);
         reservation.sequences.forEach((sequence, p) => sequence.grow(heldTokens(p, step + 1)));
+        if (step === 0) {
+          // Prompt tokens count once prefill is done, with the first token, as in vLLM V1: a
+          // request stuck before its first token moves no counter at all.
+          metrics.recordPromptTokens(plan.promptTokens);
+          metrics.recordTimeToFirstToken((clock.nowMs() - arrivedAtMs) / 1000);
+        }
         metrics.recordGenerationTokens(tokensAtStep(plan, step));
-        if (step === 0) metrics.recordTimeToFirstToken((clock.nowMs() - arrivedAtMs) / 1000);
         yield step;
         if (signal.aborted) return;
       }

@@ -128,3 +128,18 @@ describe('canary', () => {
     expect(canaryDue(judged.state, 19_000, policy)).toBe(false);
   });
 });
+
+describe('canary judged on generated tokens only', () => {
+  it('fails the engine when only the prompt counter moved while the canary hung', () => {
+    let state = observeMetrics(initialStallState(0), sample(0, 10, 100), 1_000, policy).state;
+    state = canarySent(state, 10_000);
+    state = observeMetrics(state, sample(1, 10, 101), 11_000, policy).state;
+    const judged = observeCanary(
+      state,
+      { ok: false, reason: 'generation timed out' },
+      10_000,
+      15_000,
+    );
+    expect(judged.verdict.healthy).toBe(false);
+  });
+});

@@ -167,6 +167,10 @@ describe('fault injection by flag', () => {
       sim.runtime,
       'vllm:generation_tokens_total{model_name="sim-model"}',
     );
+    const promptBefore = await metricValue(
+      sim.runtime,
+      'vllm:prompt_tokens_total{model_name="sim-model"}',
+    );
     const controller = new AbortController();
     const hung = await postJson(sim.app, '/v1/chat/completions', stream, {
       signal: controller.signal,
@@ -178,6 +182,10 @@ describe('fault injection by flag', () => {
     expect(
       await metricValue(sim.runtime, 'vllm:generation_tokens_total{model_name="sim-model"}'),
     ).toBe(tokensBefore);
+    // Stuck before its first token, the request never finished prefill: no counter moves.
+    expect(await metricValue(sim.runtime, 'vllm:prompt_tokens_total{model_name="sim-model"}')).toBe(
+      promptBefore,
+    );
     expect((await sim.app.request('/health')).status).toBe(200);
     expect(sim.logger.entries).toContainEqual(
       expect.objectContaining({ msg: 'engine hung (fault injection)' }),
