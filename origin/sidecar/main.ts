@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleepMs } from 'node:timers/promises';
+import { format } from 'node:util';
 import { serve } from '@hono/node-server';
 import packageJson from '../../package.json' with { type: 'json' };
 import { buildSidecar } from './build-sidecar';
@@ -38,6 +39,12 @@ const logger = createLogger({
   clock,
   sink: (line) => process.stdout.write(`${line}\n`),
 });
+// Libraries print through `console` (the HTTP server reports a response that broke off mid-body
+// with console.error): keep the output one JSON object per line all the same.
+console.error = (...args: unknown[]) => logger.error('console', { text: format(...args) });
+console.warn = (...args: unknown[]) => logger.warn('console', { text: format(...args) });
+console.info = (...args: unknown[]) => logger.info('console', { text: format(...args) });
+console.log = (...args: unknown[]) => logger.info('console', { text: format(...args) });
 
 const warmupFile = config.warmupFile;
 const warmup =

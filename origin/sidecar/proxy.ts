@@ -116,6 +116,8 @@ export function createEngineProxy(options: EngineProxyOptions): Handler {
         abortEngine();
         finish();
       },
+      onError: (error) =>
+        options.logger.warn('engine response broke off mid-body', { error: errorMessage(error) }),
     });
     return new Response(body, { status: response.status, headers });
   };

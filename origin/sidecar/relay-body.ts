@@ -3,6 +3,8 @@ export interface RelayHooks {
   onEnd(): void;
   /** The consumer cancelled (the edge went away); runs before `onEnd`. */
   onCancel(reason: unknown): void;
+  /** The engine's body broke (the engine died or was killed mid-response); runs before `onEnd`. */
+  onError?(error: unknown): void;
 }
 
 /**
@@ -34,7 +36,10 @@ export function relayBody(
             controller.enqueue(chunk.value);
           }
         } catch (error) {
+          hooks.onError?.(error);
           end();
+          // Erroring the body makes the server cut the connection: the edge must see a broken
+          // response, never one that looks complete.
           controller.error(error);
         }
       },

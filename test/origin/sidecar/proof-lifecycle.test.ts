@@ -45,13 +45,14 @@ describe('proof: readiness', () => {
         early.push(response.status);
         await response.text();
         if (response.status === 200) break;
-        expect(response.status).toBe(503);
+        expect(response.status, `answer to early-${n}`).toBe(503);
         expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
       }
       await sleep(20);
     }
-    expect(stateSequence(heartbeats())).toEqual(['starting', 'warming', 'ready']);
-    expect(early.filter((status) => status === 503).length).toBeGreaterThan(5);
+    const seen = `states ${stateSequence(heartbeats()).join(',')}; answers ${early.join(',')}`;
+    expect(stateSequence(heartbeats()), seen).toEqual(['starting', 'warming', 'ready']);
+    expect(early.filter((status) => status === 503).length, seen).toBeGreaterThan(5);
 
     // The engine logs a request after answering it, and the sidecar relays that line a moment
     // later: wait for the accepted request's line before reading the order of events.
@@ -147,6 +148,11 @@ describe('proof: watchdog', () => {
       { timeout: 15_000 },
     );
     expect(sidecar.lines().filter((l) => l.msg === 'engine launched')).toHaveLength(2);
+    // The broken response is logged like everything else: one JSON object per line, on stdout.
+    expect(sidecar.lines()).toContainEqual(
+      expect.objectContaining({ msg: 'engine response broke off mid-body' }),
+    );
+    expect(sidecar.stderr()).toBe('');
   }, 30_000);
 });
 

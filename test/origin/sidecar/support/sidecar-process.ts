@@ -71,6 +71,7 @@ export interface SidecarProcess {
   /** Every stdout line, parsed; a line that is not JSON makes the parse throw in the test. */
   lines: () => Record<string, unknown>[];
   rawOutput: () => string;
+  stderr: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -95,6 +96,7 @@ export async function startSidecar(
     child,
     exited,
     rawOutput: () => stdout + stderr,
+    stderr: () => stderr,
     lines: () =>
       stdout
         .split('\n')
