@@ -1,65 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createFakeEngine, listen, type RunningServer } from './support/fake-engine';
-import { edgeHeaders, sidecarHarness } from './support/sidecar-harness';
+import { edgeHeaders } from './support/sidecar-harness';
+import { closeEngines, path, post, proxySetup as setup, tokenGate } from './support/proxy-kit';
 
-const path = '/v1/completions';
 const decoder = new TextDecoder();
-let servers: RunningServer[] = [];
-
-afterEach(async () => {
-  await Promise.all(servers.map((server) => server.close()));
-  servers = [];
-});
-
-/** A gate the fake engine waits on between streamed tokens. */
-function tokenGate() {
-  const waiting: (() => void)[] = [];
-  let open = false;
-  return {
-    nextToken: () =>
-      open ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve)),
-    /** Lets every held and future token through. */
-    open: () => {
-      open = true;
-      waiting.splice(0).forEach((resolve) => resolve());
-    },
-    pending: () => waiting.length,
-  };
-}
-
-/** The sidecar app in front of a fake engine listening on a real loopback port. */
-async function setup(
-  options: Parameters<typeof createFakeEngine>[0] = {},
-  limits: Parameters<typeof sidecarHarness>[1] = {},
-) {
-  const engine = createFakeEngine(options);
-  const server = await listen(engine.app);
-  servers.push(server);
-  const harness = sidecarHarness(
-    { baseUrl: server.url, fetch: (url, init) => fetch(url, init) },
-    limits,
-  );
-  return { engine, ...harness };
-}
-
-async function post(
-  app: Awaited<ReturnType<typeof setup>>['app'],
-  requestId: string,
-  payload: object,
-  init: RequestInit = {},
-) {
-  const headers = {
-    ...(await edgeHeaders('POST', path, requestId)),
-    'content-type': 'application/json',
-    accept: 'text/event-stream',
-    authorization: 'Bearer sk-sy-client-key',
-    cookie: 'session=abc',
-    'x-api-key': 'client-key',
-    'x-forwarded-for': '203.0.113.9',
-    connection: 'keep-alive',
-  };
-  return app.request(path, { method: 'POST', headers, body: JSON.stringify(payload), ...init });
-}
+afterEach(closeEngines);
 
 describe('proxy to the engine', () => {
   it('forwards method, path, query and body, and only the allowlisted headers', async () => {
@@ -198,61 +142,5 @@ describe('proxy to the engine', () => {
 
     expect((await pending).status).toBe(502);
     expect(inFlight.count()).toBe(0);
-  });
-});
-
-describe('admission control', () => {
-  it('answers 429 with Retry-After beyond the concurrency limit and the queue, then serves the queued one', async () => {
-    const gate = tokenGate();
-    const { app, engine, admission } = await setup(
-      { nextToken: gate.nextToken, tokens: 3 },
-      { maxConcurrent: 1, maxQueued: 1 },
-    );
-    const first = await post(app, 'r-1', { prompt: 'p', stream: true });
-    const queued = post(app, 'r-2', { prompt: 'p', stream: true });
-    await vi.waitFor(() => expect(admission.queued()).toBe(1));
-
-    const refused = await post(app, 'r-3', { prompt: 'p', stream: true });
-    expect(refused.status).toBe(429);
-    expect(refused.headers.get('retry-after')).toBe('1');
-    expect(await refused.json()).toMatchObject({ error: { code: 'overloaded' } });
-
-    gate.open();
-    await first.text();
-    expect(await (await queued).text()).toContain('[DONE]');
-    expect(engine.requests.map((r) => r.headers['x-request-id'])).toEqual(['r-1', 'r-2']);
-  });
-
-  it('answers 429 to a request that waited longer than the queue timeout', async () => {
-    const gate = tokenGate();
-    const { app, engine } = await setup(
-      { nextToken: gate.nextToken, tokens: 3 },
-      { maxConcurrent: 1, maxQueued: 4, queueTimeoutMs: 50 },
-    );
-    const first = await post(app, 'r-1', { prompt: 'p', stream: true });
-    const late = await post(app, 'r-2', { prompt: 'p', stream: true });
-    expect(late.status).toBe(429);
-    expect(await late.json()).toMatchObject({
-      error: { message: 'replica overloaded: waited too long for admission' },
-    });
-    gate.open();
-    await first.text();
-    expect(engine.requests).toHaveLength(1);
-  });
-
-  it('refuses a queued request with 503 when the replica stopped being ready meanwhile', async () => {
-    const gate = tokenGate();
-    const { app, engine, admission, setStatus } = await setup(
-      { nextToken: gate.nextToken, tokens: 3 },
-      { maxConcurrent: 1, maxQueued: 4 },
-    );
-    const first = await post(app, 'r-1', { prompt: 'p', stream: true });
-    const queued = post(app, 'r-2', { prompt: 'p', stream: true });
-    await vi.waitFor(() => expect(admission.queued()).toBe(1));
-    setStatus({ state: 'draining', sinceMs: 0, detail: 'SIGTERM' });
-    gate.open();
-    await first.text();
-    expect((await queued).status).toBe(503);
-    expect(engine.requests).toHaveLength(1);
   });
 });
