@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   admit,
   emptyState,
+  lapsedTtlMs,
   leaseTtlMs,
   settle,
   type KeyPolicy,
@@ -130,5 +131,46 @@ describe('settle', () => {
     expect(settle(once, policy, { leaseId: 'a', usedTokens: 100, costUsd: 1, nowMs: t0 })).toEqual(
       once,
     );
+  });
+});
+
+describe('settle after the lease lapsed', () => {
+  const policy = { ...open, tokensPerMinute: 1_000, monthlyBudgetUsd: 100 };
+
+  it('still charges a stream that outlived its lease, once', () => {
+    const admitted = admit(emptyState(t0), policy, {
+      leaseId: 'long',
+      reserveTokens: 100,
+      nowMs: t0,
+    });
+    const late = t0 + leaseTtlMs + 60_000;
+    const settled = settle(admitted.state, policy, {
+      leaseId: 'long',
+      usedTokens: 100,
+      costUsd: 5,
+      nowMs: late,
+    });
+    expect(settled.spentUsd).toBe(5);
+    expect(
+      settle(settled, policy, { leaseId: 'long', usedTokens: 100, costUsd: 5, nowMs: late })
+        .spentUsd,
+    ).toBe(5);
+  });
+
+  it('forgets a lapsed lease after a day', () => {
+    const admitted = admit(emptyState(t0), policy, {
+      leaseId: 'gone',
+      reserveTokens: 100,
+      nowMs: t0,
+    });
+    const muchLater = t0 + leaseTtlMs + lapsedTtlMs + 1;
+    expect(
+      settle(admitted.state, policy, {
+        leaseId: 'gone',
+        usedTokens: 1,
+        costUsd: 5,
+        nowMs: muchLater,
+      }).spentUsd,
+    ).toBe(0);
   });
 });

@@ -149,3 +149,38 @@ describe('per-key limits in the RATE_LIMITER Durable Object', () => {
     ]);
   });
 });
+
+describe('max_tokens policy without a max_tokens in the request', () => {
+  it('writes the cap into the forwarded body so leaving it out buys nothing', async () => {
+    const origin = createFakeOrigin();
+    const { send } = testApp({ originFetch: origin.fetch });
+    const { key } = await createKey({ maxTokensPerRequest: 100 });
+
+    const { response } = await send('/v1/chat/completions', jsonRequest(key, chat({ n: 3 })));
+
+    expect(response.status).toBe(200);
+    expect(origin.requests[0]?.body).toMatchObject({ max_tokens: 33, n: 3 });
+  });
+
+  it.each([
+    [
+      'a negative max_completion_tokens on completions',
+      '/v1/completions',
+      { prompt: 'hi', max_completion_tokens: -100_000 },
+    ],
+    [
+      'a string max_completion_tokens',
+      '/v1/completions',
+      { prompt: 'hi', max_completion_tokens: 'many' },
+    ],
+  ])('rejects %s with 400 before any reservation', async (_name, path, extra) => {
+    const origin = createFakeOrigin();
+    const { send } = testApp({ originFetch: origin.fetch });
+    const { key } = await createKey({ tokensPerMinute: 1_000 });
+
+    const { response } = await send(path, jsonRequest(key, { model: 'tiny', ...extra }));
+
+    expect(response.status).toBe(400);
+    expect(origin.requests).toHaveLength(0);
+  });
+});

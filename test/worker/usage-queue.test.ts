@@ -4,6 +4,7 @@ import worker from '../../worker/index';
 import { describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../worker/ports';
 import {
+  consumeUsageBatch,
   createQueueUsageSink,
   maxQueuedRecordBytes,
   queuedRecordBytes,
@@ -139,5 +140,35 @@ describe('the queue usage sink', () => {
     expect(route === 'queue' ? queued : direct).toEqual([r.event.requestId]);
     expect(route === 'queue' ? direct : queued).toEqual([]);
     expect(queuedRecordBytes(r) > maxQueuedRecordBytes).toBe(route === 'direct');
+  });
+});
+
+describe('the usage queue producer and consumer under failure', () => {
+  it('writes a record directly when the queue refuses it', async () => {
+    const written: string[] = [];
+    const sink = createQueueUsageSink(
+      { send: () => Promise.reject(new Error('queue unavailable')) },
+      { record: (r) => Promise.resolve(void written.push(r.event.requestId)) },
+    );
+    await sink.record(record('q-direct'));
+    expect(written).toEqual(['q-direct']);
+  });
+
+  it('acknowledges the good records of a failing batch and retries only the bad one', async () => {
+    const batch = createMessageBatch<UsageRecord>('switchyard-usage', [
+      { id: 'm4', timestamp: new Date(), attempts: 1, body: record('q-good') },
+      { id: 'm5', timestamp: new Date(), attempts: 1, body: record('q-bad') },
+    ]);
+    const ctx = createExecutionContext();
+    await consumeUsageBatch(batch, (records) =>
+      records.some((r) => r.event.requestId === 'q-bad')
+        ? Promise.reject(new Error('bad row'))
+        : Promise.resolve(),
+    );
+    const result: { ackAll: boolean; explicitAcks: string[]; retryMessages: { msgId: string }[] } =
+      await getQueueResult(batch, ctx);
+    expect(result.ackAll).toBe(false);
+    expect(result.explicitAcks).toEqual(['m4']);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(['m5']);
   });
 });

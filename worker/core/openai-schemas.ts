@@ -18,13 +18,14 @@ const sampling = {
   stream: z.boolean().nullish(),
   stream_options: streamOptions,
   max_tokens: z.number().int().positive().nullish(),
+  // Declared for every endpoint so a wrong type or sign is a 400, never a free reservation.
+  max_completion_tokens: z.number().int().positive().nullish(),
   n: z.number().int().min(1).max(16).nullish(),
 };
 
 export const chatCompletionRequest = z.looseObject({
   ...sampling,
   messages: z.array(message).min(1).max(2048),
-  max_completion_tokens: z.number().int().positive().nullish(),
 });
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequest>;
 

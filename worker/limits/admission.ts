@@ -72,20 +72,22 @@ export async function admitRequest(
   if (!hasCountedLimit(auth.policy)) return {};
   const reserveTokens = tokensToReserve(input, auth.maxTokensPerRequest);
   const leaseId = c.get('requestId');
+  const draft = c.get('usage');
+  // Held before the call: if the object admitted but the answer was lost, settling the unknown
+  // lease is a no-op, and a known one is not left holding a slot.
+  draft.lease = { keyId: auth.keyId, policy: auth.policy, leaseId };
   const admission = await deps.limiter.admit(auth.keyId, auth.policy, {
     leaseId,
     reserveTokens,
     nowMs: deps.clock.nowMs(),
   });
   const headers = rateLimitHeaders(admission.headers);
-  const draft = c.get('usage');
-  if (admission.ok) {
-    draft.lease = { keyId: auth.keyId, policy: auth.policy, leaseId };
-    return headers;
+  if (admission.ok) return headers;
+  draft.lease = undefined;
+  if (admission.reason === 'revoked') {
+    throw new GatewayError('invalid_api_key', 'Incorrect API key provided.');
   }
   draft.rateLimited = admission.reason;
-  if (admission.reason === 'revoked')
-    throw new GatewayError('invalid_api_key', 'Incorrect API key provided.');
   const code = admission.reason === 'budget' ? 'budget_exceeded' : 'rate_limit_exceeded';
   if (admission.reason === 'too_large') {
     throw new GatewayError(code, rejectionMessages.too_large, {

@@ -34,6 +34,12 @@ export interface LimiterState {
   month: string;
   spentUsd: number;
   leases: Record<string, Lease>;
+  /**
+   * Leases that stopped holding a concurrency slot before they were settled (a very long stream,
+   * or an isolate that died). Kept a day, so a late settle still charges its cost and tokens.
+   * Optional: state stored before this field existed has none.
+   */
+  lapsed?: Record<string, Lease>;
 }
 
 export type Rejection = 'revoked' | 'requests' | 'tokens' | 'budget' | 'concurrency' | 'too_large';
@@ -53,7 +59,9 @@ export type Admission =
 
 const minuteMs = 60_000;
 /** A lease whose settle never came (an isolate died) stops holding a concurrency slot after this. */
-export const leaseTtlMs = 15 * minuteMs;
+export const leaseTtlMs = 60 * minuteMs;
+/** How long a lapsed lease can still be settled. */
+export const lapsedTtlMs = 24 * 60 * minuteMs;
 
 export function emptyState(nowMs: number): LimiterState {
   return {
@@ -95,10 +103,17 @@ function headersOf(state: LimiterState, policy: KeyPolicy): RateHeaders {
 /** Rolls the month over and drops expired leases; every operation starts with it. */
 function current(state: LimiterState, nowMs: number): LimiterState {
   const month = utcMonth(nowMs);
-  const leases = Object.fromEntries(
-    Object.entries(state.leases).filter(([, l]) => l.expiresAtMs > nowMs),
-  );
-  return month === state.month ? { ...state, leases } : { ...state, leases, month, spentUsd: 0 };
+  const leases: Record<string, Lease> = {};
+  const lapsed: Record<string, Lease> = {};
+  for (const [id, lease] of Object.entries(state.lapsed ?? {})) {
+    if (lease.expiresAtMs + lapsedTtlMs > nowMs) lapsed[id] = lease;
+  }
+  for (const [id, lease] of Object.entries(state.leases)) {
+    if (lease.expiresAtMs > nowMs) leases[id] = lease;
+    else if (lease.expiresAtMs + lapsedTtlMs > nowMs) lapsed[id] = lease;
+  }
+  const rolled = { ...state, leases, lapsed };
+  return month === state.month ? rolled : { ...rolled, month, spentUsd: 0 };
 }
 
 export function admit(
@@ -166,10 +181,13 @@ export function settle(
   outcome: { leaseId: string; usedTokens: number; costUsd: number; nowMs: number },
 ): LimiterState {
   const state = current(previous, outcome.nowMs);
-  const lease = state.leases[outcome.leaseId];
-  if (lease === undefined) return state; // Settled already, or expired: idempotent.
+  const lease = state.leases[outcome.leaseId] ?? state.lapsed?.[outcome.leaseId];
+  // Unknown: settled already (settle is idempotent) or lapsed more than a day ago.
+  if (lease === undefined) return state;
   const leases = { ...state.leases };
+  const lapsed = { ...state.lapsed };
   delete leases[outcome.leaseId];
+  delete lapsed[outcome.leaseId];
   let tokens = state.tokens;
   if (policy.tokensPerMinute !== null && tokens) {
     tokens = adjust(
@@ -179,5 +197,5 @@ export function settle(
       outcome.nowMs,
     );
   }
-  return { ...state, leases, tokens, spentUsd: state.spentUsd + outcome.costUsd };
+  return { ...state, leases, lapsed, tokens, spentUsd: state.spentUsd + outcome.costUsd };
 }

@@ -41,11 +41,24 @@ export function createUsageRecorder(
     const written = (async () => {
       const relay = draft.streamOutcome ? await draft.streamOutcome : undefined;
       const end = { httpStatus, errorCode, endedAtMs: deps.clock.nowMs(), clientAborted, relay };
-      const price =
-        draft.servedModel === undefined ? undefined : await deps.prices.priceOf(draft.servedModel);
+      // Neither a price lookup nor the payload may stop the row and the settle below.
+      const price = await (draft.servedModel === undefined
+        ? undefined
+        : deps.prices.priceOf(draft.servedModel).catch((error: unknown) => {
+            deps.logger.error('price lookup failed', {
+              requestId: draft.requestId,
+              error: String(error),
+            });
+            return undefined;
+          }));
       const event = buildUsageRow(draft, end, price);
       // Undefined unless the key opted in: other keys' rows carry metadata only (RELIABILITY O2).
-      const payload = buildPayloadRow(draft, relay, payloadOptions);
+      let payload: ReturnType<typeof buildPayloadRow>;
+      try {
+        payload = buildPayloadRow(draft, relay, payloadOptions);
+      } catch (error) {
+        deps.logger.error('payload not kept', { requestId: draft.requestId, error: String(error) });
+      }
       const lease = draft.lease;
       // Settling the key's limits and writing the row are independent: one failing must not stop the other.
       const results = await Promise.allSettled([

@@ -51,21 +51,29 @@ export function createV1Routes(deps: GatewayDeps) {
     const draft = c.get('usage');
     const stream = body.stream === true;
     Object.assign(draft, { requestedModel: body.model, stream, promptChars });
-    const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
+    const generates = path !== '/v1/embeddings';
+    const n = body.n ?? 1;
+    // Chat engines honour either field; legacy completions read only max_tokens.
+    const asked =
+      path === '/v1/chat/completions'
+        ? Math.max(body.max_completion_tokens ?? 0, body.max_tokens ?? 0) || undefined
+        : (body.max_tokens ?? undefined);
+    // A capped key that names no limit gets the cap written in, so leaving max_tokens out
+    // cannot buy an unbounded generation (RELIABILITY L3).
+    const cap = c.get('auth').maxTokensPerRequest;
+    const injected =
+      generates && cap !== null && asked === undefined
+        ? Math.max(1, Math.floor(cap / n))
+        : undefined;
+    const maxTokens = asked ?? injected;
     return forwardToOrigin(c, deps, {
       path,
       model: body.model,
       prefixKey: prefixKey(body.model, prompt.text),
-      body,
+      body: injected === undefined ? body : { ...body, max_tokens: injected },
       stream,
       clientWantsUsage: stream && body.stream_options?.include_usage === true,
-      admit: () =>
-        admitRequest(c, deps, {
-          promptChars,
-          maxTokens,
-          n: body.n ?? 1,
-          generates: path !== '/v1/embeddings',
-        }),
+      admit: () => admitRequest(c, deps, { promptChars, maxTokens, n, generates }),
     });
   };
 

@@ -36,8 +36,12 @@ export interface UsageQueue {
 export function createQueueUsageSink(queue: UsageQueue, direct: UsageSink): UsageSink {
   return {
     async record(record) {
-      if (queuedRecordBytes(record) > maxQueuedRecordBytes) await direct.record(record);
-      else await queue.send(record);
+      if (queuedRecordBytes(record) > maxQueuedRecordBytes) {
+        await direct.record(record);
+        return;
+      }
+      // A queue that refuses the message must not lose the row: write it directly instead.
+      await queue.send(record).catch(() => direct.record(record));
     },
   };
 }
@@ -46,6 +50,16 @@ export async function consumeUsageBatch(
   batch: MessageBatch<UsageRecord>,
   writeUsage: (records: readonly UsageRecord[]) => Promise<void>,
 ): Promise<void> {
-  await writeUsage(batch.messages.map((message) => message.body));
-  batch.ackAll();
+  try {
+    await writeUsage(batch.messages.map((message) => message.body));
+    batch.ackAll();
+  } catch {
+    // One bad record must not sink the batch: write one by one and retry only what fails.
+    for (const message of batch.messages) {
+      await writeUsage([message.body]).then(
+        () => message.ack(),
+        () => message.retry(),
+      );
+    }
+  }
 }
