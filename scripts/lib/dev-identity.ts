@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { displayPrefix, generateApiKey, hashApiKey } from '../../contracts/api-key';
+import { sqlLiteral } from './sql-literal';
 import { d1Execute, type D1Target } from './wrangler';
 
 /**
@@ -55,18 +56,16 @@ export function writeEdgeEnvFile(dir: string, identity: DevIdentity): string {
   return file;
 }
 
-const sqlString = (value: string) => `'${value.replace(/'/g, "''")}'`;
-
 /** Inserts the tenant and the key's hash, or re-activates them; safe to run on every start. */
 export async function seedIdentity(identity: DevIdentity, target: D1Target): Promise<void> {
   const nowMs = Date.now();
   const hash = await hashApiKey(identity.apiKey);
   await d1Execute(
     [
-      `INSERT OR IGNORE INTO tenants (id, name, created_at_ms) VALUES (${sqlString(identity.tenantId)}, 'Development', ${nowMs});`,
+      `INSERT OR IGNORE INTO tenants (id, name, created_at_ms) VALUES (${sqlLiteral(identity.tenantId)}, 'Development', ${nowMs});`,
       `INSERT INTO api_keys (id, tenant_id, name, key_hash, key_prefix, status, created_at_ms)
-       VALUES (${sqlString(identity.keyId)}, ${sqlString(identity.tenantId)}, 'development', ${sqlString(hash)},
-               ${sqlString(displayPrefix(identity.apiKey))}, 'active', ${nowMs})
+       VALUES (${sqlLiteral(identity.keyId)}, ${sqlLiteral(identity.tenantId)}, 'development', ${sqlLiteral(hash)},
+               ${sqlLiteral(displayPrefix(identity.apiKey))}, 'active', ${nowMs})
        ON CONFLICT(id) DO UPDATE SET key_hash = excluded.key_hash, status = 'active', revoked_at_ms = NULL;`,
     ].join('\n'),
     target,
