@@ -181,6 +181,7 @@ export function buildSidecar(config: SidecarConfig, ports: SidecarPorts): Sideca
         publicUrl: config.publicUrl,
         models,
         version: ports.version,
+        modelRevision: config.modelRevision,
       },
       getStatus: supervisor.status,
       clock,

@@ -44,6 +44,8 @@ export const sidecarConfigSchema = z
     engine: z.enum(engineKinds).default('vllm'),
     model: z.string().min(1),
     servedModelName: z.string().min(1).max(256).optional(),
+    /** The exact weights (a Hugging Face commit or tag): `vllm serve --revision`, in heartbeats. */
+    modelRevision: heartbeatSchema.shape.modelRevision,
     enginePort: portNumber.default(8000),
     maxModelLen: wholeNumber(1, 10_000_000).optional(),
     maxNumSeqs: wholeNumber(1, 100_000).optional(),

@@ -34,6 +34,11 @@ const flags: Readonly<Record<string, FlagSpec>> = {
     'SIDECAR_SERVED_MODEL_NAME',
     'name clients use (the model)',
   ),
+  'model-revision': flag(
+    'modelRevision',
+    'SIDECAR_MODEL_REVISION',
+    'pinned model revision (commit or tag), reported to the edge',
+  ),
   'engine-port': flag('enginePort', 'SIDECAR_ENGINE_PORT', 'engine port, loopback only (8000)'),
   'max-model-len': flag('maxModelLen', 'SIDECAR_MAX_MODEL_LEN', 'context length'),
   'max-num-seqs': flag('maxNumSeqs', 'SIDECAR_MAX_NUM_SEQS', 'max batch size'),

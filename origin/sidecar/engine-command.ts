@@ -8,6 +8,7 @@ export interface EngineCommandConfig {
   engine: EngineKind;
   model: string;
   servedModelName: string;
+  modelRevision?: string | undefined;
   enginePort: number;
   maxModelLen?: number | undefined;
   maxNumSeqs?: number | undefined;
@@ -55,6 +56,7 @@ export function buildEngineCommand(
     String(config.enginePort),
     '--served-model-name',
     config.servedModelName,
+    ...valueFlag('--revision', config.modelRevision),
     ...valueFlag('--max-model-len', config.maxModelLen),
     ...valueFlag('--max-num-seqs', config.maxNumSeqs),
     ...valueFlag('--gpu-memory-utilization', config.gpuMemoryUtilization),
@@ -95,7 +97,7 @@ export function engineKillGraceMs(config: {
   return (config.engineShutdownTimeoutSeconds ?? 0) * 1000 + config.engineStopTimeoutMs;
 }
 
-function valueFlag(flag: string, value: number | undefined): string[] {
+function valueFlag(flag: string, value: number | string | undefined): string[] {
   return value === undefined ? [] : [flag, String(value)];
 }
 

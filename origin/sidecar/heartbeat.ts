@@ -9,6 +9,8 @@ export interface ReplicaIdentity {
   publicUrl: string;
   models: readonly string[];
   version: string;
+  /** The pinned weights, when the operator pinned them. */
+  modelRevision?: string | undefined;
 }
 
 /** Limits from `heartbeatSchema`, applied here so the edge never rejects a heartbeat as malformed. */
@@ -34,6 +36,7 @@ export function buildHeartbeat(
     // One decimal is plenty for routing and keeps the payload stable to read in logs.
     tokensPerSecond: Math.max(0, Math.round(load.tokensPerSecond * 10) / 10),
     version: identity.version.slice(0, maxVersionLength),
+    ...(identity.modelRevision === undefined ? {} : { modelRevision: identity.modelRevision }),
     ...(detail === undefined ? {} : { detail: detail.slice(0, maxDetailLength) }),
   };
 }

@@ -24,6 +24,13 @@ const flagSpecs: readonly FlagSpec[] = [
     kind: 'names',
     help: 'NAME [NAME...] model names clients may request (default: <model>)',
   },
+  {
+    flag: 'revision',
+    key: 'revision',
+    kind: 'string',
+    noEffect: true,
+    help: 'model revision to load (no weights here)',
+  },
   { flag: 'max-model-len', key: 'maxModelLen', kind: 'int', help: 'context length in tokens' },
   { flag: 'max-num-seqs', key: 'maxNumSeqs', kind: 'int', help: 'sequences generating at once' },
   {

@@ -25,6 +25,8 @@ export const simConfigSchema = z
     port: z.number().int().min(0).max(65535),
     /** Names clients may send as `model`; the first is the `model_name` label on metrics. */
     servedModelNames: z.array(z.string().min(1)).min(1),
+    /** `--revision`: which weights vLLM downloads; the simulator has none and only logs it. */
+    revision: z.string().min(1).optional(),
     maxModelLen: z.number().int().positive(),
     maxNumSeqs: z.number().int().positive(),
     gpuMemoryUtilization: z.number().gt(0).max(1),

@@ -99,6 +99,7 @@ describe('parseSidecarConfig', () => {
       { drainTimeoutMs: 7 },
     ],
     ['a served model name', ['--served-model-name', 'small'], {}, { servedModelName: 'small' }],
+    ['a pinned model revision', ['--model-revision', 'a1b2c3d'], {}, { modelRevision: 'a1b2c3d' }],
     [
       'the vLLM engine options',
       [

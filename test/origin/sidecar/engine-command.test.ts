@@ -61,6 +61,7 @@ describe('buildEngineCommand', () => {
         '20',
       ),
     ],
+    ['a pinned revision', { modelRevision: 'a1b2c3d' }, vllm('--revision', 'a1b2c3d')],
     [
       'prefix caching turned off explicitly',
       { enablePrefixCaching: false },

@@ -33,6 +33,15 @@ describe('buildHeartbeat', () => {
     });
   });
 
+  it('reports the pinned model revision when there is one', () => {
+    const pinned = { ...identity, modelRevision: 'a1b2c3d' };
+    const heartbeat = buildHeartbeat(pinned, { state: 'ready', sinceMs: 0 }, load, 0);
+    expect(heartbeatSchema.parse(heartbeat)).toMatchObject({ modelRevision: 'a1b2c3d' });
+    expect(buildHeartbeat(identity, { state: 'ready', sinceMs: 0 }, load, 0)).not.toHaveProperty(
+      'modelRevision',
+    );
+  });
+
   it.each<[string, EngineLoad, Partial<ReturnType<typeof buildHeartbeat>>]>([
     ['cache usage above 1', { ...load, kvCacheUsage: 1.3 }, { kvCacheUsage: 1 }],
     [

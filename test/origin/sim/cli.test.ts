@@ -68,6 +68,14 @@ describe('parseSimArgs', () => {
     if (result.kind === 'serve') expect(result.config).toMatchObject(expected);
   });
 
+  it('accepts a revision, which changes nothing without weights', () => {
+    expect(parseSimArgs(serve('--revision', 'a1b2c3d'))).toMatchObject({
+      kind: 'serve',
+      config: { revision: 'a1b2c3d' },
+      noEffectFlags: ['--revision'],
+    });
+  });
+
   it('accepts GPU-only flags and reports them as having no effect', () => {
     const result = parseSimArgs(
       serve('--gpu-memory-utilization', '0.8', '--tensor-parallel-size', '2'),
