@@ -1,11 +1,14 @@
 import { z } from 'zod';
+import { defaultForwardingPolicy as fwd } from './core/forwarding-policy';
 import { createInFlightCounter } from './core/in-flight-counter';
+import { createReplicaHealth } from './core/replica-health';
+import { createRetryBudget } from './core/retry-budget';
 import { createD1Repositories } from './db/d1-repositories';
 import { createD1KeyStore } from './db/key-store';
 import { createDurableKeyLimiter } from './limits/durable-key-limiter';
 import { createQueueUsageSink } from './usage/usage-queue';
 import { createPoolDirectory, type SnapshotCache } from './pool/pool-directory';
-import type { Clock, GatewayDeps, Logger, Rng } from './ports';
+import type { Clock, GatewayDeps, Logger, ReplicaHealth, Rng } from './ports';
 
 /**
  * The one place that reads the Worker's bindings and turns them into the app's ports.
@@ -15,7 +18,11 @@ import type { Clock, GatewayDeps, Logger, Rng } from './ports';
 const isolate = {
   snapshotCache: {} as SnapshotCache,
   inFlight: createInFlightCounter(),
+  retryBudget: createRetryBudget(),
+  health: undefined as ReplicaHealth | undefined,
 };
+
+const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const envSchema = z.object({
   POOL_SECRET: z.string().min(16, 'POOL_SECRET must be set (at least 16 characters)'),
@@ -28,6 +35,16 @@ const envSchema = z.object({
     .default(4 * 1024 * 1024),
   /** Days an opted-in key's stored prompts and answers are kept (RELIABILITY O2). */
   PAYLOAD_RETENTION_DAYS: z.coerce.number().int().positive().max(3650).default(30),
+  /** Forwarding timers, retries and passive health (core/forwarding-policy.ts). */
+  CONNECT_TIMEOUT_MS: ms(fwd.connectTimeoutMs),
+  FIRST_BYTE_TIMEOUT_MS: ms(fwd.firstByteTimeoutMs),
+  IDLE_TIMEOUT_MS: ms(fwd.idleTimeoutMs),
+  KEEPALIVE_INTERVAL_MS: ms(fwd.keepaliveIntervalMs),
+  MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(fwd.maxAttempts),
+  EJECT_AFTER_FAILURES: z.coerce.number().int().min(1).default(fwd.ejectAfterFailures),
+  EJECTION_BASE_MS: ms(fwd.ejectionBaseMs),
+  EJECTION_MAX_MS: ms(fwd.ejectionMaxMs),
+  CACHE_SALT: z.enum(['tenant', 'off']).default('tenant'),
 });
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -49,6 +66,19 @@ export function depsFromEnv(env: Env): GatewayDeps {
   const vars = envSchema.parse(env);
   const clock = systemClock;
   const d1 = createD1Repositories(env.DB, clock);
+  const forwarding = {
+    connectTimeoutMs: vars.CONNECT_TIMEOUT_MS,
+    firstByteTimeoutMs: vars.FIRST_BYTE_TIMEOUT_MS,
+    idleTimeoutMs: vars.IDLE_TIMEOUT_MS,
+    keepaliveIntervalMs: vars.KEEPALIVE_INTERVAL_MS,
+    maxAttempts: vars.MAX_ATTEMPTS,
+    ejectAfterFailures: vars.EJECT_AFTER_FAILURES,
+    ejectionBaseMs: vars.EJECTION_BASE_MS,
+    ejectionMaxMs: vars.EJECTION_MAX_MS,
+    cacheSalt: vars.CACHE_SALT === 'tenant',
+  };
+  // Health lives as long as the isolate; its thresholds come from the first env it sees.
+  isolate.health ??= createReplicaHealth(forwarding);
   return {
     config: {
       poolSecret: vars.POOL_SECRET,
@@ -56,6 +86,7 @@ export function depsFromEnv(env: Env): GatewayDeps {
       maxBodyBytes: vars.MAX_BODY_BYTES,
       adminToken: vars.ADMIN_TOKEN,
       payloadRetentionMs: vars.PAYLOAD_RETENTION_DAYS * dayMs,
+      forwarding,
     },
     clock,
     rng: cryptoRng,
@@ -72,6 +103,8 @@ export function depsFromEnv(env: Env): GatewayDeps {
     feedback: d1.feedback,
     pool: createPoolDirectory(env.POOL, clock, isolate.snapshotCache),
     inFlight: isolate.inFlight,
+    health: isolate.health,
+    retryBudget: isolate.retryBudget,
     logger: jsonLogger,
   };
 }

@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'no_replica_available'
   | 'upstream_error'
   | 'upstream_unreachable'
+  | 'upstream_timeout'
+  | 'request_cancelled'
   | 'internal_error';
 
 /** OpenAI's `error.type` values; the official clients pick exception classes by status instead. */
@@ -60,6 +62,9 @@ export const errorSpecs: Record<ErrorCode, ErrorSpec> = {
   no_replica_available: { status: 503, type: 'service_unavailable_error' },
   upstream_error: { status: 502, type: 'server_error' },
   upstream_unreachable: { status: 502, type: 'server_error' },
+  upstream_timeout: { status: 504, type: 'server_error' },
+  // Nobody reads it: the client has gone. It only names the error in the usage row.
+  request_cancelled: { status: 400, type: 'invalid_request_error' },
   internal_error: { status: 500, type: 'server_error' },
 };
 

@@ -7,6 +7,8 @@ import type {
   UsageAttemptRow,
   UsageEventRow,
 } from './db/schema';
+import type { HealthSignal, HealthState } from './core/health-state';
+import type { ForwardingPolicy } from './core/forwarding-policy';
 import type { Admission, KeyPolicy } from './limits/key-limits';
 
 /**
@@ -134,6 +136,8 @@ export interface GatewayConfig {
   adminToken: string | undefined;
   /** How long stored payloads of opted-in keys are kept (`PAYLOAD_RETENTION_DAYS`). */
   payloadRetentionMs: number;
+  /** Timers, retries, passive health and cache salting (core/forwarding-policy.ts). */
+  forwarding: ForwardingPolicy;
 }
 
 /**
@@ -158,6 +162,8 @@ export interface GatewayDeps {
   feedback: FeedbackStore;
   pool: PoolDirectory;
   inFlight: InFlightCounter;
+  health: ReplicaHealth;
+  retryBudget: RetryBudget;
   logger: Logger;
 }
 
@@ -165,4 +171,25 @@ export interface GatewayDeps {
 export interface InFlightCounter {
   get(replicaId: string): number;
   acquire(replicaId: string): () => void;
+}
+
+/** This isolate's passive health of replicas (core/replica-health.ts, RELIABILITY H1, H2, H6). */
+export interface ReplicaHealth {
+  /** Whether a request may go to the replica now (open, or its half-open probe is due). */
+  admits(replicaId: string, nowMs: number): boolean;
+  dispatched(replicaId: string, nowMs: number): void;
+  /** `peers`: the model's ready replicas, so the last one able to serve is never ejected. */
+  report(replicaId: string, signal: HealthSignal, nowMs: number, peers: readonly string[]): void;
+  /** The replica said 429 with Retry-After: nothing goes there before `untilMs` (R6). */
+  retryAfter(replicaId: string, untilMs: number): void;
+  state(replicaId: string): HealthState;
+}
+
+/** This isolate's retry budget (core/retry-budget.ts, RELIABILITY R5). */
+export interface RetryBudget {
+  /** A request starts dispatching; the returned function ends it. */
+  enter(): () => void;
+  /** A slot for one retry, or undefined when the budget is spent. */
+  tryRetry(): (() => void) | undefined;
+  retriesInFlight(): number;
 }

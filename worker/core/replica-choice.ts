@@ -21,6 +21,11 @@ export interface ChoiceInput {
   staleMs: number;
   inFlight: (replicaId: string) => number;
   rng: Rng;
+  /**
+   * Extra filter: false for replicas this isolate ejected (passive health) or already tried for
+   * this request. Such replicas are treated as not ready.
+   */
+  admissible?: (replicaId: string) => boolean;
   /** The load bound factor c; 1.25 by default. */
   loadFactor?: number;
   /** Ramp time for a newly ready replica; 30 s by default. */
@@ -68,7 +73,10 @@ export function rendezvousScore(prefixKey: number, replicaId: string): number {
 export function chooseReplica(input: ChoiceInput): ChoiceResult {
   const serving = input.replicas.filter((r) => r.models.includes(input.model));
   if (serving.length === 0) return { kind: 'unknown_model' };
-  const ready = serving.filter((r) => r.state === 'ready' && isLive(r, input.nowMs, input.staleMs));
+  const admissible = input.admissible ?? (() => true);
+  const ready = serving.filter(
+    (r) => r.state === 'ready' && isLive(r, input.nowMs, input.staleMs) && admissible(r.replicaId),
+  );
   if (ready.length === 0) return { kind: 'none_ready', states: serving.map((r) => r.state) };
 
   const load = (r: ReplicaView) => input.inFlight(r.replicaId) + r.running + r.waiting;

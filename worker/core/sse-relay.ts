@@ -1,5 +1,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { Clock } from '../ports';
+import type { WaitExpiry } from './forwarding-policy';
+import { createTimedReader, type RelayTiming } from './timed-reader';
 import type { Usage } from './openai-schemas';
 import { readChunk } from './stream-chunk';
 import { createTextCapture, type CapturedText } from './stream-text-capture';
@@ -15,7 +17,8 @@ import { createTextCapture, type CapturedText } from './stream-text-capture';
  * `[DONE]` (decision 1), so no client mistakes a truncated answer for a complete one.
  */
 
-export type RelayEnd = 'done' | 'upstream_error_event' | 'upstream_truncated' | 'client_cancelled';
+export type RelayEnd =
+  'done' | 'upstream_error_event' | 'upstream_truncated' | 'upstream_timeout' | 'client_cancelled';
 
 export interface RelayOutcome {
   end: RelayEnd;
@@ -43,9 +46,12 @@ export interface RelayOptions {
    * keys that opted in, RELIABILITY O2). Absent: nothing is kept and the relay does no extra work.
    */
   captureTextChars?: number;
+  /** Absent: the relay waits as long as the engine takes. */
+  timing?: RelayTiming;
 }
 
 const encoder = new TextEncoder();
+const keepalive = ': keepalive\n\n';
 
 export function sseEvent(data: string): string {
   return `${data
@@ -75,8 +81,11 @@ export function relaySse(
   const outcome = new Promise<RelayOutcome>((resolve) => (settle = resolve));
   const reader = upstream.getReader();
   const decoder = new TextDecoder('utf-8');
-  let pending: string[] = [];
+  // The response was sent before any event arrived: start with a comment so it flows at once.
+  let pending: string[] = options.timing && options.timing.waitedForFirstMs > 0 ? [keepalive] : [];
   let finished = false;
+  let sawEvent = false;
+  const timedReader = createTimedReader(reader, options.timing);
   const capture =
     options.captureTextChars === undefined
       ? undefined
@@ -98,6 +107,7 @@ export function relaySse(
 
   const onEvent = (event: EventSourceMessage) => {
     if (finished) return;
+    sawEvent = true;
     const reading = readChunk(event.data);
     switch (reading.kind) {
       case 'done':
@@ -152,15 +162,37 @@ export function relaySse(
     endWithError(message);
   };
 
+  const timeOut = (expiry: 'first_byte_timeout' | 'idle_timeout') => {
+    pending.push(
+      sseErrorEvent(
+        expiry === 'idle_timeout'
+          ? 'The model server stopped sending mid-stream.'
+          : 'The model server did not start answering in time.',
+        'upstream_timeout',
+      ),
+    );
+    finish('upstream_timeout');
+    options.timing?.onTimeout();
+  };
+
   /** Reads until at least one whole event is ready or the stream is over. Never throws. */
   const fill = async () => {
     try {
       while (pending.length === 0 && !finished) {
-        let result: ReadableStreamReadResult<Uint8Array>;
+        let result: ReadableStreamReadResult<Uint8Array> | WaitExpiry;
         try {
-          result = await reader.read();
+          result = await timedReader.read(sawEvent);
         } catch {
           endEarly('The model server connection broke mid-stream.');
+          return;
+        }
+        if (result === 'keepalive') {
+          // Clients and parsers ignore comment lines (RELIABILITY T2, S1).
+          pending.push(keepalive);
+          return;
+        }
+        if (typeof result === 'string') {
+          timeOut(result);
           return;
         }
         if (result.done) {

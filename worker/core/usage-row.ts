@@ -50,6 +50,7 @@ const relayStatus: Record<RelayEnd, UsageStatus> = {
   done: 'ok',
   upstream_error_event: 'midstream_error',
   upstream_truncated: 'midstream_error',
+  upstream_timeout: 'midstream_error',
   client_cancelled: 'client_cancelled',
 };
 

@@ -1,14 +1,12 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
-import { chooseReplica } from '../core/replica-choice';
-import { usageSchema } from '../core/openai-schemas';
+import { cacheSalt } from '../core/cache-salt';
 import { captureMaxChars } from '../core/payload-row';
-import { relaySse } from '../core/sse-relay';
+import { chooseReplica, isLive, type ChoiceResult } from '../core/replica-choice';
+import { judgeAttempt, mayRetry } from '../core/retry-policy';
 import { GatewayError } from '../errors';
-import type { GatewayDeps } from '../ports';
-import { buildOriginRequest } from './origin-request';
-import { readCapped } from './read-capped';
-import { upstreamError } from './upstream-error';
+import type { GatewayDeps, ReplicaView } from '../ports';
+import { runAttempt, type AttemptContext } from './attempt';
 
 export type OriginPath = '/v1/chat/completions' | '/v1/completions' | '/v1/embeddings';
 
@@ -28,15 +26,11 @@ export interface ForwardInput {
   admit: () => Promise<Record<string, string>>;
 }
 
-/** Largest non-streamed engine answer the edge accepts (RELIABILITY V3). */
-const maxUpstreamBodyBytes = 16 * 1024 * 1024;
-/** Enough for any engine error message; the rest is not read. */
-const maxErrorBodyBytes = 64 * 1024;
-
 /**
- * Sends one API request to a replica and returns the client's response: the SSE relay for
- * streams, the engine's JSON for the rest. Retries, failover and timers come with the routing
- * issue; here one replica is chosen and asked once.
+ * Sends an API request to the pool and returns the client's response. Attempts go to one replica
+ * after another until one answers, only before the first byte reached the client (RELIABILITY
+ * R2, R3): each retry needs a retryable failure, an untried admissible replica, a slot in the
+ * isolate's retry budget (R5) and a client still there (C3). Each attempt is a usage_attempts row.
  */
 export async function forwardToOrigin(
   c: Context<AppEnv>,
@@ -44,153 +38,123 @@ export async function forwardToOrigin(
   input: ForwardInput,
 ): Promise<Response> {
   const draft = c.get('usage');
-  const nowMs = deps.clock.nowMs();
-  const choice = chooseReplica({
-    replicas: await deps.pool.snapshot(),
-    model: input.model,
-    prefixKey: input.prefixKey,
-    nowMs,
-    staleMs: deps.config.heartbeatStaleMs,
-    inFlight: (replicaId) => deps.inFlight.get(replicaId),
-    rng: deps.rng,
-  });
-  if (choice.kind === 'unknown_model') {
+  const policy = deps.config.forwarding;
+  const replicas = await deps.pool.snapshot();
+  const tried = new Set<string>();
+  const choose = (): ChoiceResult => {
+    const nowMs = deps.clock.nowMs();
+    return chooseReplica({
+      replicas,
+      model: input.model,
+      prefixKey: input.prefixKey,
+      nowMs,
+      staleMs: deps.config.heartbeatStaleMs,
+      inFlight: (replicaId) => deps.inFlight.get(replicaId),
+      rng: deps.rng,
+      admissible: (replicaId) => !tried.has(replicaId) && deps.health.admits(replicaId, nowMs),
+    });
+  };
+  const first = choose();
+  if (first.kind === 'unknown_model') {
     throw new GatewayError('model_not_found', `The model '${input.model}' does not exist.`, {
       param: 'model',
     });
   }
-  if (choice.kind === 'none_ready') {
+  if (first.kind === 'none_ready') {
     throw new GatewayError(
       'no_replica_available',
       `No replica of '${input.model}' is ready to serve. Try again shortly.`,
       { retryAfterSeconds: 1 },
     );
   }
-  const replica = choice.replica;
-  draft.replicaId = replica.replicaId;
   draft.servedModel = input.model;
-  draft.modelRevision = replica.modelRevision;
+  draft.replicaId = first.replica.replicaId;
+  draft.modelRevision = first.replica.modelRevision;
   const rateLimitHeaders = await input.admit();
-
-  // The engine is always asked for usage on streams; the relay strips it if the client did not ask.
-  const body = input.stream
-    ? {
-        ...input.body,
-        stream_options: { ...asObject(input.body.stream_options), include_usage: true },
-      }
-    : input.body;
+  const body = await engineBody(input, policy.cacheSalt ? draft.tenantId : undefined);
   // Only keys that opted in keep what was sent (RELIABILITY O2); it is redacted when stored.
   if (c.get('auth').logPayloads) draft.payload = { request: body };
-  const abort = new AbortController();
-  const onClientGone = () => abort.abort();
-  c.req.raw.signal.addEventListener('abort', onClientGone);
-  const release = deps.inFlight.acquire(replica.replicaId);
-  const cleanup = () => {
-    release();
-    c.req.raw.signal.removeEventListener('abort', onClientGone);
-  };
 
-  const attempt = {
+  const peers = () => {
+    const nowMs = deps.clock.nowMs();
+    return replicas
+      .filter((r) => r.models.includes(input.model) && r.state === 'ready')
+      .filter((r) => isLive(r, nowMs, deps.config.heartbeatStaleMs))
+      .map((r) => r.replicaId);
+  };
+  const ctx: AttemptContext = {
+    deps,
+    draft,
     requestId: c.get('requestId'),
-    attempt: draft.attempts.length + 1,
-    replicaId: replica.replicaId,
-    startedAtMs: deps.clock.nowMs(),
-    httpStatus: 0,
-    outcome: 'unreachable',
-    ttfbMs: null as number | null,
-    durationMs: null as number | null,
-  };
-  draft.attempts.push(attempt);
-
-  let upstream: Response;
-  try {
-    const request = await buildOriginRequest({
-      replicaUrl: replica.url,
-      path: input.path,
-      body: JSON.stringify(body),
-      stream: input.stream,
-      requestId: c.get('requestId'),
-      poolSecret: deps.config.poolSecret,
-      nowMs,
-      signal: abort.signal,
-    });
-    upstream = await deps.originFetch(request);
-  } catch (error) {
-    cleanup();
-    attempt.durationMs = deps.clock.nowMs() - attempt.startedAtMs;
-    deps.logger.warn('origin unreachable', { replicaId: replica.replicaId, error: String(error) });
-    throw new GatewayError('upstream_unreachable', 'The model server could not be reached.');
-  }
-
-  attempt.httpStatus = upstream.status;
-  attempt.ttfbMs = deps.clock.nowMs() - attempt.startedAtMs;
-  attempt.outcome = upstream.ok ? 'ok' : 'upstream_status';
-  const headers = {
-    ...rateLimitHeaders,
-    'x-switchyard-model': input.model,
-    'x-switchyard-replica': replica.replicaId,
+    path: input.path,
+    bodyText: JSON.stringify(body),
+    stream: input.stream,
+    clientWantsUsage: input.clientWantsUsage,
+    clientSignal: c.req.raw.signal,
+    headers: { ...rateLimitHeaders, 'x-switchyard-model': input.model },
+    captureTextChars: draft.payload === undefined ? undefined : captureMaxChars,
+    // After the first byte nothing is retried, but a broken stream still says something about
+    // the replica; a client leaving or a slow stream says nothing (H1).
+    onStreamEnd: (replicaId, end) => {
+      if (end === 'upstream_truncated' || end === 'upstream_error_event') {
+        deps.health.report(replicaId, 'failure', deps.clock.nowMs(), peers());
+      }
+    },
   };
 
-  const upstreamBody = upstream.body as ReadableStream<Uint8Array> | null;
-  if (!upstream.ok || upstreamBody === null) {
-    const text = (await readCapped(upstreamBody, maxErrorBodyBytes).catch(() => '')) ?? '';
-    cleanup();
-    throw upstreamError(
-      upstream.status,
-      text,
-      upstream.headers.get('retry-after'),
-      deps.clock.nowMs(),
-    );
-  }
-
-  if (input.stream && !/^text\/event-stream\b/i.test(upstream.headers.get('content-type') ?? '')) {
-    await upstreamBody.cancel().catch(() => undefined);
-    cleanup();
-    attempt.outcome = 'not_a_stream';
-    throw new GatewayError('upstream_error', 'The model server did not answer with a stream.');
-  }
-
-  if (input.stream) {
-    const relay = relaySse(upstreamBody, {
-      clientWantsUsage: input.clientWantsUsage,
-      clock: deps.clock,
-      onCancel: () => abort.abort(),
-      clientSignal: c.req.raw.signal,
-      captureTextChars: draft.payload === undefined ? undefined : captureMaxChars,
-    });
-    draft.streamOutcome = relay.outcome.finally(cleanup);
-    return new Response(relay.body, {
-      status: 200,
-      headers: {
-        ...headers,
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache',
-      },
-    });
-  }
-
+  const leave = deps.retryBudget.enter();
   try {
-    const text = await readCapped(upstreamBody, maxUpstreamBodyBytes);
-    if (text === undefined) {
-      throw new GatewayError(
-        'upstream_error',
-        'The model server sent a response that is too large.',
-      );
+    let replica: ReplicaView = first.replica;
+    let releaseRetry: (() => void) | undefined;
+    for (let attempt = 1; ; attempt += 1) {
+      if (c.req.raw.signal.aborted) {
+        throw new GatewayError('request_cancelled', 'The client closed the request.');
+      }
+      tried.add(replica.replicaId);
+      deps.health.dispatched(replica.replicaId, deps.clock.nowMs());
+      const result = await runAttempt(ctx, replica, attempt);
+      releaseRetry?.();
+      const judgement =
+        result.kind === 'answered'
+          ? judgeAttempt('ok', 200)
+          : judgeAttempt(result.outcome, result.httpStatus);
+      deps.health.report(replica.replicaId, judgement.health, deps.clock.nowMs(), peers());
+      if (result.kind === 'answered') return result.response;
+      if (result.retryAfterMs !== undefined) {
+        deps.health.retryAfter(replica.replicaId, deps.clock.nowMs() + result.retryAfterMs);
+      }
+      const again = mayRetry({
+        retryable: judgement.retryable,
+        attemptsSoFar: attempt,
+        maxAttempts: policy.maxAttempts,
+        clientGone: c.req.raw.signal.aborted,
+      });
+      const next = again ? choose() : undefined;
+      releaseRetry = next?.kind === 'chosen' ? deps.retryBudget.tryRetry() : undefined;
+      if (next?.kind !== 'chosen' || releaseRetry === undefined) throw result.error;
+      replica = next.replica;
     }
-    const parsed = JSON.parse(text) as { usage?: unknown };
-    const usage = usageSchema.safeParse(parsed.usage);
-    if (usage.success) draft.usage = usage.data;
-    if (draft.payload !== undefined) draft.payload.response = parsed;
-    return new Response(text, {
-      status: 200,
-      headers: { ...headers, 'content-type': 'application/json' },
-    });
-  } catch (error) {
-    if (error instanceof GatewayError) throw error;
-    throw new GatewayError('upstream_error', 'The model server sent an invalid response.');
   } finally {
-    cleanup();
+    leave();
   }
+}
+
+/**
+ * What the engine receives: the client's body, plus usage always asked for on streams (the relay
+ * strips it if the client did not ask) and the tenant's cache salt on generating endpoints.
+ */
+async function engineBody(
+  input: ForwardInput,
+  tenantId: string | undefined,
+): Promise<Record<string, unknown>> {
+  const salted = tenantId !== undefined && input.path !== '/v1/embeddings';
+  return {
+    ...input.body,
+    ...(input.stream && {
+      stream_options: { ...asObject(input.body.stream_options), include_usage: true },
+    }),
+    ...(salted && { cache_salt: await cacheSalt(tenantId) }),
+  };
 }
 
 function asObject(value: unknown): Record<string, unknown> {

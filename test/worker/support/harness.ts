@@ -2,11 +2,18 @@ import { env } from 'cloudflare:workers';
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { generateApiKey, hashApiKey, displayPrefix } from '../../../contracts/api-key';
 import { createApp } from '../../../worker/app';
+import {
+  defaultForwardingPolicy,
+  type ForwardingPolicy,
+} from '../../../worker/core/forwarding-policy';
 import { createInFlightCounter } from '../../../worker/core/in-flight-counter';
+import { createReplicaHealth } from '../../../worker/core/replica-health';
+import { createRetryBudget } from '../../../worker/core/retry-budget';
 import { createD1Repositories } from '../../../worker/db/d1-repositories';
 import { createD1KeyStore } from '../../../worker/db/key-store';
 import { createDurableKeyLimiter } from '../../../worker/limits/durable-key-limiter';
 import type {
+  Clock,
   GatewayDeps,
   Logger,
   OriginFetch,
@@ -109,8 +116,12 @@ export function testApp(options: {
   poolSecret?: string;
   logger?: Logger;
   payloadRetentionMs?: number;
+  /** Timers, retries and health thresholds; tests shorten the timers. */
+  forwarding?: Partial<ForwardingPolicy>;
+  clock?: Clock;
 }) {
-  const clock = { nowMs: () => fixedNowMs };
+  const clock = options.clock ?? { nowMs: () => fixedNowMs };
+  const forwarding = { ...defaultForwardingPolicy, ...options.forwarding };
   const d1 = createD1Repositories(env.DB, clock);
   const deps: GatewayDeps = {
     config: {
@@ -119,6 +130,7 @@ export function testApp(options: {
       maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
       adminToken: 'adminToken' in options ? options.adminToken : testAdminToken,
       payloadRetentionMs: options.payloadRetentionMs ?? 30 * 24 * 60 * 60 * 1000,
+      forwarding,
     },
     clock,
     rng: seededRng(seed++ * 7919),
@@ -132,6 +144,8 @@ export function testApp(options: {
     feedback: d1.feedback,
     pool: options.pool ?? staticPool([replica()]),
     inFlight: createInFlightCounter(),
+    health: createReplicaHealth(forwarding),
+    retryBudget: createRetryBudget(),
     logger: options.logger ?? {
       info: () => undefined,
       warn: () => undefined,
@@ -147,7 +161,7 @@ export function testApp(options: {
     await waitOnExecutionContext(ctx);
     return { response, text };
   }
-  return { app, send };
+  return { app, send, deps };
 }
 
 export function jsonRequest(

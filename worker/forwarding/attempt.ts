@@ -1,0 +1,245 @@
+import { usageSchema } from '../core/openai-schemas';
+import { relaySse } from '../core/sse-relay';
+import { readChunk } from '../core/stream-chunk';
+import type { AttemptOutcome } from '../core/retry-policy';
+import type { UsageDraft } from '../core/usage-row';
+import type { UsageAttemptRow } from '../db/schema';
+import { GatewayError } from '../errors';
+import type { GatewayDeps, ReplicaView } from '../ports';
+import { buildOriginRequest } from './origin-request';
+import { readCapped } from './read-capped';
+import { peekFirstEvent } from './stream-peek';
+import { startTimer } from './timer';
+import { upstreamError, retryAfterSeconds } from './upstream-error';
+
+/** Largest non-streamed engine answer the edge accepts (RELIABILITY V3). */
+const maxUpstreamBodyBytes = 16 * 1024 * 1024;
+/** Enough for any engine error message; the rest is not read. */
+const maxErrorBodyBytes = 64 * 1024;
+
+export interface AttemptContext {
+  deps: GatewayDeps;
+  draft: UsageDraft;
+  requestId: string;
+  path: string;
+  bodyText: string;
+  stream: boolean;
+  clientWantsUsage: boolean;
+  clientSignal: AbortSignal;
+  /** Rate-limit and model headers for the client's response. */
+  headers: Record<string, string>;
+  captureTextChars: number | undefined;
+  /** A committed stream ended: how, for the replica's health. */
+  onStreamEnd: (replicaId: string, end: string) => void;
+}
+
+export type AttemptResult =
+  | { kind: 'answered'; response: Response }
+  | {
+      kind: 'failed';
+      outcome: AttemptOutcome;
+      httpStatus: number;
+      error: GatewayError;
+      /** From a 429's Retry-After: the replica takes nothing before then (R6). */
+      retryAfterMs?: number;
+    };
+
+/**
+ * One attempt on one replica: headers under the connect timer, then for streams the first event
+ * under the first-byte timer. A failed attempt is aborted before this returns, so a retry never
+ * runs beside it (RELIABILITY R4). Once the client gets a response, this attempt owns the request.
+ */
+export async function runAttempt(
+  ctx: AttemptContext,
+  replica: ReplicaView,
+  attemptNumber: number,
+): Promise<AttemptResult> {
+  const { deps } = ctx;
+  const policy = deps.config.forwarding;
+  const startedAtMs = deps.clock.nowMs();
+  const row: UsageAttemptRow = {
+    requestId: ctx.requestId,
+    attempt: attemptNumber,
+    replicaId: replica.replicaId,
+    startedAtMs,
+    httpStatus: 0,
+    outcome: 'unreachable',
+    ttfbMs: null,
+    durationMs: null,
+  };
+  ctx.draft.attempts.push(row);
+  ctx.draft.replicaId = replica.replicaId;
+  ctx.draft.modelRevision = replica.modelRevision;
+  const abort = new AbortController();
+  const onClientGone = () => abort.abort();
+  ctx.clientSignal.addEventListener('abort', onClientGone);
+  const release = deps.inFlight.acquire(replica.replicaId);
+  const cleanup = () => {
+    release();
+    ctx.clientSignal.removeEventListener('abort', onClientGone);
+  };
+  const fail = (
+    outcome: AttemptOutcome,
+    error: GatewayError,
+    retryAfterMs?: number,
+  ): AttemptResult => {
+    const clientGone = ctx.clientSignal.aborted;
+    row.outcome = clientGone ? 'client_cancelled' : outcome;
+    row.durationMs = deps.clock.nowMs() - startedAtMs;
+    abort.abort();
+    cleanup();
+    return {
+      kind: 'failed',
+      outcome: clientGone ? 'client_cancelled' : outcome,
+      httpStatus: row.httpStatus,
+      error,
+      ...(retryAfterMs !== undefined && { retryAfterMs }),
+    };
+  };
+
+  const request = await buildOriginRequest({
+    replicaUrl: replica.url,
+    path: ctx.path,
+    body: ctx.bodyText,
+    stream: ctx.stream,
+    requestId: ctx.requestId,
+    poolSecret: deps.config.poolSecret,
+    nowMs: startedAtMs,
+    signal: abort.signal,
+  });
+  const timer = startTimer(policy.connectTimeoutMs);
+  let upstream: Response | 'timeout';
+  try {
+    upstream = await Promise.race([
+      deps.originFetch(request),
+      timer.expired.then(() => 'timeout' as const),
+    ]);
+  } catch (error) {
+    deps.logger.warn('origin unreachable', { replicaId: replica.replicaId, error: String(error) });
+    return fail(
+      'unreachable',
+      new GatewayError('upstream_unreachable', 'The model server could not be reached.'),
+    );
+  } finally {
+    timer.cancel();
+  }
+  if (upstream === 'timeout') {
+    return fail(
+      'headers_timeout',
+      new GatewayError('upstream_timeout', 'The model server did not answer in time.'),
+    );
+  }
+
+  row.httpStatus = upstream.status;
+  row.ttfbMs = deps.clock.nowMs() - startedAtMs;
+  row.outcome = 'ok';
+  const headers = { ...ctx.headers, 'x-switchyard-replica': replica.replicaId };
+
+  const body = upstream.body as ReadableStream<Uint8Array> | null;
+  if (!upstream.ok || body === null) {
+    const text = (await readCapped(body, maxErrorBodyBytes).catch(() => '')) ?? '';
+    const retryAfter = upstream.headers.get('retry-after');
+    const nowMs = deps.clock.nowMs();
+    return fail(
+      'upstream_status',
+      upstreamError(upstream.status, text, retryAfter, nowMs),
+      upstream.status === 429 && retryAfter !== null
+        ? retryAfterSeconds(retryAfter, nowMs) * 1000
+        : undefined,
+    );
+  }
+
+  if (!ctx.stream) {
+    try {
+      return { kind: 'answered', response: await jsonAnswer(ctx, body, headers) };
+    } finally {
+      cleanup();
+    }
+  }
+
+  if (!/^text\/event-stream\b/i.test(upstream.headers.get('content-type') ?? '')) {
+    await body.cancel().catch(() => undefined);
+    return fail(
+      'not_a_stream',
+      new GatewayError('upstream_error', 'The model server did not answer with a stream.'),
+    );
+  }
+
+  const waitMs = Math.min(policy.keepaliveIntervalMs, policy.firstByteTimeoutMs);
+  const peek = await peekFirstEvent(body, waitMs, startTimer);
+  if (peek.kind === 'ended') {
+    return fail(
+      'reset_before_first_byte',
+      new GatewayError('upstream_error', 'The model server closed the stream before answering.'),
+    );
+  }
+  if (peek.kind === 'silent' && waitMs >= policy.firstByteTimeoutMs) {
+    return fail(
+      'first_byte_timeout',
+      new GatewayError('upstream_timeout', 'The model server did not start answering in time.'),
+    );
+  }
+  if (peek.kind === 'event' && readChunk(peek.firstData).kind === 'error') {
+    return fail(
+      'inband_error',
+      new GatewayError('upstream_error', 'The model server failed before answering.'),
+    );
+  }
+
+  const relay = relaySse(peek.body, {
+    clientWantsUsage: ctx.clientWantsUsage,
+    clock: deps.clock,
+    onCancel: () => abort.abort(),
+    clientSignal: ctx.clientSignal,
+    captureTextChars: ctx.captureTextChars,
+    timing: {
+      timeouts: policy,
+      waitedForFirstMs: peek.kind === 'silent' ? waitMs : 0,
+      startTimer,
+      onTimeout: () => abort.abort(),
+    },
+  });
+  ctx.draft.streamOutcome = relay.outcome.then((outcome) => {
+    cleanup();
+    ctx.onStreamEnd(replica.replicaId, outcome.end);
+    return outcome;
+  });
+  return {
+    kind: 'answered',
+    response: new Response(relay.body, {
+      status: 200,
+      headers: {
+        ...headers,
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+      },
+    }),
+  };
+}
+
+async function jsonAnswer(
+  ctx: AttemptContext,
+  body: ReadableStream<Uint8Array>,
+  headers: Record<string, string>,
+): Promise<Response> {
+  try {
+    const text = await readCapped(body, maxUpstreamBodyBytes);
+    if (text === undefined) {
+      throw new GatewayError(
+        'upstream_error',
+        'The model server sent a response that is too large.',
+      );
+    }
+    const parsed = JSON.parse(text) as { usage?: unknown };
+    const usage = usageSchema.safeParse(parsed.usage);
+    if (usage.success) ctx.draft.usage = usage.data;
+    if (ctx.draft.payload !== undefined) ctx.draft.payload.response = parsed;
+    return new Response(text, {
+      status: 200,
+      headers: { ...headers, 'content-type': 'application/json' },
+    });
+  } catch (error) {
+    if (error instanceof GatewayError) throw error;
+    throw new GatewayError('upstream_error', 'The model server sent an invalid response.');
+  }
+}
