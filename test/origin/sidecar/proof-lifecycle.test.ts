@@ -8,11 +8,9 @@ import {
   stateSequence,
   stopSidecars,
 } from './support/sidecar-process';
-import { readStream, simSidecarArgs, writeWarmupFile } from './support/sim-sidecar';
+import { readStream, simSidecarArgs, withSimulator, writeWarmupFile } from './support/sim-sidecar';
 
 afterEach(stopSidecars);
-
-const sim = { withFakeVllm: false };
 
 /** Index of the first sidecar log line satisfying `predicate`, -1 if none. */
 function indexOf(
@@ -36,7 +34,7 @@ describe('proof: readiness', () => {
         '--warmup-file',
         warmup,
       ),
-      sim,
+      withSimulator,
     );
     const early: number[] = [];
     for (let n = 0; ; n++) {
@@ -88,7 +86,7 @@ describe('proof: readiness', () => {
         '--max-restarts',
         '0',
       ),
-      sim,
+      withSimulator,
     );
     await waitForState('failed');
     await vi.waitFor(() =>
@@ -114,7 +112,7 @@ describe('proof: watchdog', () => {
         '--canary-timeout-ms',
         '1000',
       ),
-      sim,
+      withSimulator,
     );
     await waitForState('ready');
     const firstPid = (await (await fetch(`${url}/state`)).json()) as { enginePid: number };
@@ -160,7 +158,7 @@ describe('proof: crash loop', () => {
   it('backs off between restarts and gives up with the reason', async () => {
     const { sidecar, url, heartbeats, waitForState } = await launchSidecar(
       simSidecarArgs('--engine-arg=--sim-startup-exit-code=3', '--max-restarts', '2'),
-      sim,
+      withSimulator,
     );
     await vi.waitFor(() => expect(heartbeats().at(-1)?.detail ?? '').toContain('gave up'), {
       timeout: 20_000,

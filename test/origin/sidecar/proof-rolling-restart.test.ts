@@ -9,7 +9,7 @@ import {
   stopSidecars,
   type FakeEdge,
 } from './support/sidecar-process';
-import { readStream, simSidecarArgs } from './support/sim-sidecar';
+import { readStream, simSidecarArgs, withSimulator } from './support/sim-sidecar';
 
 afterEach(stopSidecars);
 
@@ -86,7 +86,7 @@ describe('proof: drain', () => {
       '10000',
     );
     const launch = (replica: Replica) =>
-      launchSidecar(args, { ...replica, replicaId: replica.id, edge, withFakeVllm: false });
+      launchSidecar(args, { ...replica, replicaId: replica.id, edge, ...withSimulator });
     const running = await Promise.all(replicas.map(launch));
     await Promise.all(running.map((r) => r.waitForLatest('ready')));
 

@@ -10,11 +10,10 @@ import {
   stateSequence,
   stopSidecars,
 } from './support/sidecar-process';
-import { simSidecarArgs } from './support/sim-sidecar';
+import { simSidecarArgs, withSimulator } from './support/sim-sidecar';
 
 afterEach(stopSidecars);
 
-const sim = { withFakeVllm: false };
 const running = 'vllm:num_requests_running';
 const longStream = (maxTokens: number) => ({
   model: 'small',
@@ -45,7 +44,7 @@ describe('proof: sleep and wake', () => {
       const sleepMode = args.length > 0;
       const { url, engineUrl, heartbeats, waitForState, waitForLatest } = await launchSidecar(
         simSidecarArgs('--sleep-after-idle-ms', '1500', ...args),
-        sim,
+        withSimulator,
       );
       await waitForState('ready');
       const { enginePid } = (await (await fetch(`${url}/state`)).json()) as { enginePid: number };
@@ -92,7 +91,7 @@ describe('proof: admission and aborts', () => {
         // 20 ms per token at the 10× speedup: each request holds its place for about a second.
         '--engine-arg=--sim-inter-token-ms=200',
       ),
-      sim,
+      withSimulator,
     );
     await waitForState('ready');
     const responses = await Promise.all(
@@ -106,7 +105,10 @@ describe('proof: admission and aborts', () => {
   }, 30_000);
 
   it('frees the engine slot when the client disconnects: the simulator’s running gauge drops', async () => {
-    const { sidecar, url, engineUrl, waitForState } = await launchSidecar(simSidecarArgs(), sim);
+    const { sidecar, url, engineUrl, waitForState } = await launchSidecar(
+      simSidecarArgs(),
+      withSimulator,
+    );
     await waitForState('ready');
     const client = new AbortController();
     const credential = await edgeHeaders('POST', '/v1/completions', 'gone-1', {

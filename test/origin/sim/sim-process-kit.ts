@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { bundleEntries } from '../../../origin/deploy/build-origin-bundle';
 import { originBundleDir } from '../sidecar/support/origin-bundle';
+import { freePort } from '../support/free-port';
 
 const root = new URL('../../../', import.meta.url).pathname;
 
@@ -20,15 +20,6 @@ const started: ChildProcess[] = [];
 /** For `afterEach`: kills every simulator a test started. */
 export function killSims(): void {
   for (const child of started.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,24 +8,14 @@ import { expect, vi } from 'vitest';
 import { heartbeatPath, heartbeatSchema, type Heartbeat } from '../../../../contracts/heartbeat';
 import { signatureHeader, timestampHeader, verify } from '../../../../contracts/signature';
 import { listen, type RunningServer } from './fake-engine';
+import { freePort } from '../../support/free-port';
 import { bundledSidecarPath } from './origin-bundle';
 import { edgeHeaders } from './sidecar-harness';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../../..');
 const tsxImport = import.meta.resolve('tsx');
 
-/** A port that was free a moment ago (the sidecar needs to be told its ports up front). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../support/free-port';
 
 /** A directory holding a `vllm` executable that runs the fake engine: put it first on PATH. */
 export function fakeVllmOnPath(): string {

@@ -2,6 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+/** Launch option: no fake `vllm` on PATH, the sidecar runs the real simulator. */
+export const withSimulator = { withFakeVllm: false } as const;
+
 /**
  * Flags for a sidecar that supervises the real simulator, ten times faster than an H100 running
  * an 8B model: the latency model keeps its shape, tests stay short.
