@@ -5,6 +5,7 @@ import {
   type EngineCommand,
   type EngineCommandConfig,
 } from '../../../origin/sidecar/engine-command';
+import { parseSimArgs } from '../../../origin/sim/cli';
 
 const simulator = {
   nodePath: '/usr/bin/node',
@@ -114,5 +115,36 @@ describe('engineKillGraceMs', () => {
     expect(
       engineKillGraceMs({ engineShutdownTimeoutSeconds: seconds, engineStopTimeoutMs: stopMs }),
     ).toBe(expected);
+  });
+});
+
+describe('the command line the adapter emits', () => {
+  it('is accepted whole by the simulator, so process tests run the real adapter', () => {
+    const everything: EngineCommandConfig = {
+      ...base,
+      engine: 'vllm-sim',
+      modelRevision: 'a1b2c3d',
+      maxModelLen: 4096,
+      maxNumSeqs: 16,
+      gpuMemoryUtilization: 0.85,
+      tensorParallelSize: 2,
+      enablePrefixCaching: false,
+      enableSleepMode: true,
+      engineShutdownTimeoutSeconds: 20,
+      engineArgs: ['--sim-speedup=10'],
+    };
+    const { args } = buildEngineCommand(everything, simulator);
+    const serveArgs = args.slice(args.indexOf('serve'));
+    expect(parseSimArgs(serveArgs)).toMatchObject({
+      kind: 'serve',
+      config: {
+        maxModelLen: 4096,
+        maxNumSeqs: 16,
+        enablePrefixCaching: false,
+        enableSleepMode: true,
+        shutdownTimeoutSeconds: 20,
+        simSpeedup: 10,
+      },
+    });
   });
 });
