@@ -106,3 +106,10 @@ export function controlledStream() {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A well-formed ending: a finish_reason chunk, then [DONE]. */
+export const finishAndDone = `data: ${JSON.stringify({
+  id: 'chatcmpl-x',
+  object: 'chat.completion.chunk',
+  choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
+})}\n\ndata: [DONE]\n\n`;
