@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Lifecycle of one origin replica (DESIGN.md §3). Only `ready` takes traffic.

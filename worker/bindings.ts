@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defaultForwardingPolicy as fwd } from './core/forwarding-policy';
 import { createInFlightCounter } from './core/in-flight-counter';
 import { createReplicaHealth } from './core/replica-health';

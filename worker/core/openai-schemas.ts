@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Inbound OpenAI request bodies. Loose on purpose: fields we do not know flow on to the engine
