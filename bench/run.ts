@@ -70,7 +70,7 @@ try {
     progress(`${benchmark.name}: wrote ${path.relative(process.cwd(), file)}`);
     if (!smoke) {
       const title = titles[benchmark.name] ?? benchmark.name;
-      updateReadme(
+      await updateReadme(
         path.join(benchDir, 'README.md'),
         benchmark.name,
         title,

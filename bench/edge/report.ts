@@ -1,3 +1,4 @@
+import * as prettier from 'prettier';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,7 +71,12 @@ const end = (name: string) => `<!-- bench:edge:${name}:end -->`;
  * leaves everything else (hand-written text, other people's sections) as it is. A missing block
  * is appended.
  */
-export function updateReadme(file: string, name: string, title: string, body: string): void {
+export async function updateReadme(
+  file: string,
+  name: string,
+  title: string,
+  body: string,
+): Promise<void> {
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
   const block = `${begin(name)}\n\n### ${title}\n\n${body}\n\n${end(name)}`;
   const start = text.indexOf(begin(name));
@@ -79,5 +85,7 @@ export function updateReadme(file: string, name: string, title: string, body: st
     start >= 0 && stop > start
       ? text.slice(0, start) + block + text.slice(stop + end(name).length)
       : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, next);
+  // Formatted like every other file, so `npm run lint` passes after a benchmark run.
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  writeFileSync(file, await prettier.format(next, { ...options, filepath: file }));
 }
