@@ -45,6 +45,7 @@ const envSchema = z.object({
   EJECTION_BASE_MS: ms(fwd.ejectionBaseMs),
   EJECTION_MAX_MS: ms(fwd.ejectionMaxMs),
   CACHE_SALT: z.enum(['tenant', 'off']).default('tenant'),
+  WAKE_TIMEOUT_MS: ms(fwd.wakeTimeoutMs),
 });
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -76,6 +77,7 @@ export function depsFromEnv(env: Env): GatewayDeps {
     ejectionBaseMs: vars.EJECTION_BASE_MS,
     ejectionMaxMs: vars.EJECTION_MAX_MS,
     cacheSalt: vars.CACHE_SALT === 'tenant',
+    wakeTimeoutMs: vars.WAKE_TIMEOUT_MS,
   };
   // Health lives as long as the isolate; its thresholds come from the first env it sees.
   isolate.health ??= createReplicaHealth(forwarding);

@@ -21,6 +21,8 @@ export interface ForwardingPolicy {
   ejectionMaxMs: number;
   /** Send each tenant's `cache_salt` to the engine (decision 7); off for one-tenant deployments. */
   cacheSalt: boolean;
+  /** How long a request waits for a sleeping pool it woke to turn ready before a 503. */
+  wakeTimeoutMs: number;
 }
 
 export const defaultForwardingPolicy: ForwardingPolicy = {
@@ -29,6 +31,7 @@ export const defaultForwardingPolicy: ForwardingPolicy = {
   idleTimeoutMs: 120_000,
   keepaliveIntervalMs: 10_000,
   maxAttempts: 3,
+  wakeTimeoutMs: 30_000,
   ejectAfterFailures: 5,
   ejectionBaseMs: 10_000,
   ejectionMaxMs: 300_000,

@@ -7,6 +7,7 @@ import { judgeAttempt, mayRetry } from '../core/retry-policy';
 import { GatewayError } from '../errors';
 import type { GatewayDeps, ReplicaView } from '../ports';
 import { runAttempt, type AttemptContext } from './attempt';
+import { wakeAndWait } from './wake';
 
 export type OriginPath = '/v1/chat/completions' | '/v1/completions' | '/v1/embeddings';
 
@@ -39,7 +40,7 @@ export async function forwardToOrigin(
 ): Promise<Response> {
   const draft = c.get('usage');
   const policy = deps.config.forwarding;
-  const replicas = await deps.pool.snapshot();
+  let replicas = await deps.pool.snapshot();
   const tried = new Set<string>();
   const choose = (): ChoiceResult => {
     const nowMs = deps.clock.nowMs();
@@ -54,7 +55,19 @@ export async function forwardToOrigin(
       admissible: (replicaId) => !tried.has(replicaId) && deps.health.admits(replicaId, nowMs),
     });
   };
-  const first = choose();
+  let first = choose();
+  if (first.kind === 'none_ready') {
+    const woken = await wakeAndWait(deps, {
+      model: input.model,
+      replicas,
+      requestId: c.get('requestId'),
+      signal: c.req.raw.signal,
+    });
+    if (woken !== undefined) {
+      replicas = woken;
+      first = choose();
+    }
+  }
   if (first.kind === 'unknown_model') {
     throw new GatewayError('model_not_found', `The model '${input.model}' does not exist.`, {
       param: 'model',
