@@ -22,7 +22,10 @@ export function createApp(given: GatewayDeps) {
   // Asks the pool afresh: a health check must not answer from this isolate's cached view.
   app.get('/healthz', async (c) => {
     const replicas = await deps.pool.snapshot({ fresh: true });
-    const health = poolHealth(replicas, deps.clock.nowMs(), deps.config.heartbeatStaleMs);
+    const nowMs = deps.clock.nowMs();
+    const health = poolHealth(replicas, nowMs, deps.config.heartbeatStaleMs, (id) =>
+      deps.health.admits(id, nowMs),
+    );
     return c.json(health, health.status === 'unhealthy' ? 503 : 200);
   });
   app.route('/internal', createInternalRoutes(deps));

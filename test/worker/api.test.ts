@@ -400,7 +400,7 @@ describe('GET /healthz', () => {
     expect(response.status).toBe(503);
     expect(JSON.parse(text)).toEqual({
       status: 'unhealthy',
-      replicas: { ready: 0, live: 1, known: 1 },
+      replicas: { ready: 0, ejected: 0, live: 1, known: 1 },
     });
   });
 });

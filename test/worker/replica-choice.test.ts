@@ -164,4 +164,14 @@ describe('poolHealth', () => {
   ])('is %s → %s', (_name, replicas, status) => {
     expect(poolHealth(replicas, fixedNowMs, 5_000).status).toBe(status);
   });
+
+  it.each([
+    ['one of two ready replicas ejected', ['a'], 'degraded', 1],
+    ['both ejected', ['a', 'b'], 'unhealthy', 2],
+    ['none ejected', [], 'ok', 0],
+  ])('counts ejected replicas as unable to serve: %s → %s', (_name, ejected, status, count) => {
+    const replicas = [replica({ replicaId: 'a' }), replica({ replicaId: 'b' })];
+    const health = poolHealth(replicas, fixedNowMs, 5_000, (id) => !ejected.includes(id));
+    expect(health).toMatchObject({ status, replicas: { ejected: count } });
+  });
 });
