@@ -4,6 +4,8 @@
  * a fast hash is enough because the key carries 256 bits of entropy (no dictionary to attack).
  */
 
+import { toHex } from './hex';
+
 export const apiKeyPrefix = 'sk-sy-';
 const keyPattern = /^sk-sy-[A-Za-z0-9_-]{43}$/;
 
@@ -24,8 +26,7 @@ export async function hashApiKeyBytes(key: string): Promise<Uint8Array> {
 }
 
 export async function hashApiKey(key: string): Promise<string> {
-  const digest = await hashApiKeyBytes(key);
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  return toHex(await hashApiKeyBytes(key));
 }
 
 /** What may be shown of a key in listings and logs: the scheme and four characters. */

@@ -7,6 +7,8 @@
  * an edge→origin credential or the other way round.
  */
 
+import { digestFromHex, toHex } from './hex';
+
 export const timestampHeader = 'x-switchyard-timestamp';
 export const signatureHeader = 'x-switchyard-signature';
 
@@ -45,17 +47,6 @@ function message(purpose: SignaturePurpose, timestampMs: number, payload: string
   return encoder.encode(`${purpose}.${timestampMs}.${payload}`);
 }
 
-function toHex(bytes: ArrayBuffer): string {
-  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function fromHex(hex: string): Uint8Array | undefined {
-  if (!/^[0-9a-f]{64}$/.test(hex)) return undefined;
-  const out = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
 export interface SignedHeaders {
   [timestampHeader]: string;
   [signatureHeader]: string;
@@ -85,7 +76,7 @@ export async function verify(
   const timestampMs = Number(headers.timestamp);
   if (!Number.isSafeInteger(timestampMs)) return { ok: false, reason: 'invalid' };
   if (Math.abs(nowMs - timestampMs) > signatureWindowMs) return { ok: false, reason: 'expired' };
-  const mac = fromHex(headers.signature);
+  const mac = digestFromHex(headers.signature);
   if (!mac) return { ok: false, reason: 'invalid' };
   const key = await importKey(secret);
   const valid = await crypto.subtle.verify(

@@ -24,7 +24,8 @@ export type ChunkReading =
 
 type Choice = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
+/** A JSON object: not null, not an array. */
+export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function choiceCarriesToken(choice: Choice): boolean {

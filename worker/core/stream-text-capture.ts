@@ -7,6 +7,8 @@
  * kept. Past `maxChars` (UTF-16 code units) nothing more is kept and the capture is truncated.
  */
 
+import { isObject } from './stream-chunk';
+
 export interface CapturedText {
   text: string;
   truncated: boolean;
@@ -19,9 +21,6 @@ export interface TextCapture {
 
 /** Put between the texts of different choices of one request. */
 export const choiceSeparator = '\n\n';
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function pieceOf(choice: Record<string, unknown>): string | undefined {
   if (typeof choice.text === 'string') return choice.text;

@@ -1,20 +1,11 @@
 import { createMiddleware } from 'hono/factory';
 import { hashApiKeyBytes, isWellFormedApiKey } from '../../contracts/api-key';
+import { digestFromHex, toHex } from '../../contracts/hex';
 import type { AppEnv } from '../app-env';
 import { GatewayError } from '../errors';
 import type { ApiKeyRepository } from '../ports';
 
 const invalidKeyMessage = 'Incorrect API key provided.';
-
-function hexToBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /**
  * Bearer-key authentication (DESIGN §2 "Auth", RELIABILITY A1–A2). The key is looked up by its
@@ -36,10 +27,12 @@ export function createAuth(apiKeys: ApiKeyRepository) {
 
     const digest = await hashApiKeyBytes(key);
     const record = await apiKeys.findByHash(toHex(digest));
+    const stored = record === undefined ? undefined : digestFromHex(record.keyHash);
     if (
       record === undefined ||
+      stored === undefined ||
       record.status !== 'active' ||
-      !crypto.subtle.timingSafeEqual(hexToBytes(record.keyHash), digest)
+      !crypto.subtle.timingSafeEqual(stored, digest)
     ) {
       throw new GatewayError('invalid_api_key', invalidKeyMessage);
     }
