@@ -41,6 +41,7 @@ const isoMinute = (ms: number) => new Date(ms).toISOString().slice(0, 16).replac
 function printSecret(verb: string, key: KeySummary, secret: string): void {
   print(`${verb} key ${key.id} for tenant ${key.tenantId} (${key.name}), prefix ${key.prefix}.`);
   print(`Limits: ${describeLimits(key.limits)}.`);
+  print(`Models: ${key.allowedModels?.join(', ') ?? 'all'}. Cache: ${key.cacheMode}.`);
   print(`Payload logging: ${key.logPayloads ? 'on (redacted, expiring)' : 'off'}.\n`);
   print(`    ${secret}\n`);
   print(`WARNING: ${secretShownOnceWarning}`);
@@ -59,9 +60,22 @@ function printList(keys: readonly KeySummary[], tenantId: string | undefined): v
     status: k.status,
     limits: describeLimits(k.limits),
     payloads: k.logPayloads ? 'logged' : 'off',
+    models: k.allowedModels?.join(',') ?? 'all',
+    cache: k.cacheMode,
     created: isoMinute(k.createdAtMs),
   }));
-  const columns = ['id', 'tenant', 'name', 'prefix', 'status', 'limits', 'payloads', 'created'];
+  const columns = [
+    'id',
+    'tenant',
+    'name',
+    'prefix',
+    'status',
+    'limits',
+    'models',
+    'cache',
+    'payloads',
+    'created',
+  ];
   print(
     formatTable(
       rows,

@@ -2,6 +2,7 @@ import type { Heartbeat } from '../contracts/heartbeat';
 import type { KeySummary, NewKeyRecord, RotateOutcome } from './admin/key-records';
 import type {
   ApiKeyStatus,
+  CacheMode,
   FeedbackRow,
   RequestPayloadRow,
   UsageAttemptRow,
@@ -37,6 +38,9 @@ export interface ApiKeyRecord {
   maxTokensPerRequest: number | null;
   /** Store this key's prompts and answers (redacted, expiring); false for nearly every key. */
   logPayloads: boolean;
+  /** Model names the key may ask for; null means every configured name. */
+  allowedModels: string[] | null;
+  cacheMode: CacheMode;
 }
 
 export interface ApiKeyRepository {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { KeyRow, NewKeyRecord } from '../../worker/admin/key-records';
+import { cacheModes } from '../../worker/db/schema';
 import { bindSql } from './sql-literal';
 
 /**
@@ -24,6 +25,8 @@ const visibleColumns = [
   'max_concurrency',
   'max_tokens_per_request',
   'log_payloads',
+  'allowed_models',
+  'cache_mode',
 ].join(', ');
 
 const selectById = (keyId: string) =>
@@ -37,7 +40,7 @@ export function createKeySql({ tenant, key }: NewKeyRecord): string {
       [tenant.id, tenant.name, tenant.createdAtMs],
     ),
     bindSql(
-      'INSERT INTO api_keys (id, tenant_id, name, key_hash, key_prefix, status, created_at_ms, revoked_at_ms, requests_per_minute, tokens_per_minute, monthly_budget_usd, max_concurrency, max_tokens_per_request, log_payloads) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);',
+      'INSERT INTO api_keys (id, tenant_id, name, key_hash, key_prefix, status, created_at_ms, revoked_at_ms, requests_per_minute, tokens_per_minute, monthly_budget_usd, max_concurrency, max_tokens_per_request, log_payloads, allowed_models, cache_mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);',
       [
         key.id,
         key.tenantId,
@@ -54,6 +57,9 @@ export function createKeySql({ tenant, key }: NewKeyRecord): string {
         key.maxTokensPerRequest,
         // SQLite has no boolean type: drizzle's boolean mode reads 0 and 1.
         key.logPayloads ? 1 : 0,
+        // drizzle's JSON mode stores the array as its JSON text.
+        key.allowedModels === null ? null : JSON.stringify(key.allowedModels),
+        key.cacheMode,
       ],
     ),
   ].join('\n');
@@ -110,6 +116,8 @@ export const keyRowSchema = z
     max_concurrency: nullableNumber,
     max_tokens_per_request: nullableNumber,
     log_payloads: z.union([z.literal(0), z.literal(1)]),
+    allowed_models: z.string().nullable(),
+    cache_mode: z.enum(cacheModes),
   })
   .transform((r): Omit<KeyRow, 'keyHash'> => ({
     id: r.id,
@@ -125,6 +133,9 @@ export const keyRowSchema = z
     maxConcurrency: r.max_concurrency,
     maxTokensPerRequest: r.max_tokens_per_request,
     logPayloads: r.log_payloads === 1,
+    allowedModels:
+      r.allowed_models === null ? null : z.array(z.string()).parse(JSON.parse(r.allowed_models)),
+    cacheMode: r.cache_mode,
   }));
 
 /** The first row of a statement's results, parsed; undefined when there is none. */

@@ -17,7 +17,7 @@ export const keysUsage = `Usage: npm run keys -- <command> [options]
 Commands:
   create --tenant <id> --name <label> [--tenant-name <name>]
          [--rpm N] [--tpm N] [--budget USD] [--concurrency N] [--max-tokens N]
-         [--log-payloads]
+         [--log-payloads] [--models <name,name,…>] [--cache on|off|exact]
                        Create a key (and its tenant if missing); prints the secret once.
   list [--tenant <id>]  List keys: id, tenant, name, prefix, status, limits, payloads,
                        created.
@@ -35,7 +35,9 @@ Options for every command:
 Limits left out are unlimited: --rpm requests/min, --tpm tokens/min, --budget USD/month,
 --concurrency requests at once, --max-tokens largest max_tokens × n per request.
 --log-payloads stores the key's prompts and answers, redacted, for PAYLOAD_RETENTION_DAYS
-(default 30); without it only usage metadata is stored.`;
+(default 30); without it only usage metadata is stored. --models limits the key to those
+model names (served models, aliases or routed names like auto; default: all). --cache exact
+skips the semantic cache for the key, --cache off skips caching entirely (default on).`;
 
 interface Common {
   target: D1Target;
@@ -60,6 +62,8 @@ const options = {
   concurrency: { type: 'string' },
   'max-tokens': { type: 'string' },
   'log-payloads': { type: 'boolean' },
+  models: { type: 'string' },
+  cache: { type: 'string' },
   remote: { type: 'boolean' },
   env: { type: 'string' },
   'persist-to': { type: 'string' },
@@ -79,7 +83,15 @@ const limitFlags = {
 
 /** Which flags each command accepts besides the common ones. */
 const commandFlags: Record<Exclude<KeysCommand['kind'], 'help'>, readonly Flag[]> = {
-  create: ['tenant', 'tenant-name', 'name', 'log-payloads', ...(Object.keys(limitFlags) as Flag[])],
+  create: [
+    'tenant',
+    'tenant-name',
+    'name',
+    'log-payloads',
+    'models',
+    'cache',
+    ...(Object.keys(limitFlags) as Flag[]),
+  ],
   list: ['tenant'],
   revoke: [],
   rotate: [],
@@ -92,6 +104,8 @@ const flagOfField: Record<string, string> = {
   tenantName: '--tenant-name',
   name: '--name',
   logPayloads: '--log-payloads',
+  allowedModels: '--models',
+  cacheMode: '--cache',
   ...Object.fromEntries(
     Object.entries(limitFlags).map(([flag, f]) => [`limits.${f}`, `--${flag}`]),
   ),
@@ -101,7 +115,11 @@ const decimal = /^\d+(\.\d+)?$/;
 
 function issueLine(issue: z.core.$ZodIssue): string {
   const field = issue.path.map(String).join('.');
-  return `${flagOfField[field] ?? field}: ${issue.message}`;
+  // A list flag's issue names an element (`allowedModels.1`): say `--models.1`.
+  const [head, ...rest] = issue.path.map(String);
+  const listFlag = head === undefined ? undefined : flagOfField[head];
+  const flag = flagOfField[field] ?? (listFlag && [listFlag, ...rest].join('.')) ?? field;
+  return `${flag}: ${issue.message}`;
 }
 
 type Values = Partial<Record<Flag, string | boolean>>;
@@ -125,6 +143,11 @@ function parseCreateInput(
     name: values.name,
     limits,
     logPayloads: values['log-payloads'] === true,
+    allowedModels:
+      typeof values.models === 'string'
+        ? values.models.split(',').map((name) => name.trim())
+        : undefined,
+    cacheMode: values.cache,
   });
   return input.success
     ? { ok: true, value: input.data }

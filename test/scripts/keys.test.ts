@@ -37,13 +37,32 @@ describe('parseKeysArgs', () => {
           name: 'web',
           limits: { requestsPerMinute: 60, monthlyBudgetUsd: 12.5 },
           logPayloads: false,
+          cacheMode: 'on',
         },
       },
     ],
     [
       'create with payload logging turned on',
       ['create', '--tenant', 'acme', '--name', 'audit', '--log-payloads'],
-      { kind: 'create', input: { tenantId: 'acme', name: 'audit', limits: {}, logPayloads: true } },
+      {
+        kind: 'create',
+        input: { tenantId: 'acme', name: 'audit', limits: {}, logPayloads: true, cacheMode: 'on' },
+      },
+    ],
+    [
+      'create limited to two model names, exact cache only',
+      ['create', '--tenant', 'acme', '--name', 'bot', '--models', 'auto, fast', '--cache', 'exact'],
+      {
+        kind: 'create',
+        input: {
+          tenantId: 'acme',
+          name: 'bot',
+          limits: {},
+          logPayloads: false,
+          allowedModels: ['auto', 'fast'],
+          cacheMode: 'exact',
+        },
+      },
     ],
     [
       'list on a remote environment as JSON',
@@ -110,6 +129,21 @@ describe('parseKeysArgs', () => {
       ['create', 'extra', '--tenant', 'a', '--name', 'x'],
       /no argument 'extra'/,
     ],
+    [
+      'an unknown cache mode',
+      ['create', '--tenant', 'a', '--name', 'x', '--cache', 'semantic'],
+      /^--cache: /,
+    ],
+    [
+      'a model name with a space in it',
+      ['create', '--tenant', 'a', '--name', 'x', '--models', 'auto,my model'],
+      /^--models\.1: /,
+    ],
+    [
+      'an empty model list',
+      ['create', '--tenant', 'a', '--name', 'x', '--models', ''],
+      /^--models/,
+    ],
     ['revoke without a key id', ['revoke'], /^revoke needs a key id/],
     ['rotate with two key ids', ['rotate', 'key_1', 'key_2'], /takes one key id/],
     [
@@ -146,13 +180,18 @@ describe('the SQL of npm run keys', () => {
       "VALUES ('key_0123456789abcdef', 'acme', '''); DROP TABLE api_keys;--', 'abab",
     );
     expect(key).toContain(
-      "'sk-sy-AbCd', 'active', 1780000000000, NULL, NULL, 1000, NULL, NULL, NULL, 0);",
+      "'sk-sy-AbCd', 'active', 1780000000000, NULL, NULL, 1000, NULL, NULL, NULL, 0, NULL, 'on');",
     );
   });
 
   it('writes payload logging as the 0 or 1 SQLite stores for a boolean', () => {
     const optedIn = { ...record, key: { ...record.key, logPayloads: true } };
-    expect(createKeySql(optedIn).split('\n')[1]).toMatch(/, NULL, 1\);$/);
+    expect(createKeySql(optedIn).split('\n')[1]).toMatch(/, NULL, 1, NULL, 'on'\);$/);
+  });
+
+  it('writes allowed models as the JSON text drizzle reads back', () => {
+    const limited = { ...record, key: { ...record.key, allowedModels: ['auto', "o'k"] } };
+    expect(createKeySql(limited).split('\n')[1]).toMatch(/, '\["auto","o''k"\]', 'on'\);$/);
   });
 
   it.each([
@@ -195,6 +234,8 @@ describe('the SQL of npm run keys', () => {
       max_concurrency: null,
       max_tokens_per_request: null,
       log_payloads: 1,
+      allowed_models: '["auto"]',
+      cache_mode: 'exact',
     };
     const parsed = firstKeyRow([row]);
     expect(parsed && toKeySummary(parsed)).toEqual({
@@ -205,6 +246,8 @@ describe('the SQL of npm run keys', () => {
       status: 'revoked',
       limits: { ...unlimited, requestsPerMinute: 60, monthlyBudgetUsd: 12.5 },
       logPayloads: true,
+      allowedModels: ['auto'],
+      cacheMode: 'exact',
       createdAtMs: 1,
       revokedAtMs: 2,
     });

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { displayPrefix, generateApiKey, hashApiKey } from '../../contracts/api-key';
+import { cacheModes, type CacheMode } from '../db/schema';
 
 /**
  * API key records as the operator manages them, shared by the admin API (`routes/admin-keys.ts`)
@@ -11,6 +12,11 @@ import { displayPrefix, generateApiKey, hashApiKey } from '../../contracts/api-k
 /** Tenant ids appear in URLs, reports and cache partitions: keep them plain. */
 export const tenantIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
   message: 'must be 1–64 letters, digits, _ . or -, starting with a letter or digit',
+});
+
+/** A model name as requests spell it: a served model, an alias or a routed name. */
+export const modelNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,127}$/, {
+  message: 'must be 1–128 letters, digits, _ . : / @ or -, starting with a letter or digit',
 });
 
 const positiveInt = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -36,6 +42,10 @@ export const createKeyInputSchema = z.strictObject({
    * asked for: a key the operator says nothing about keeps metadata only.
    */
   logPayloads: z.boolean().default(false),
+  /** The model names the key may ask for; absent or null means every configured name. */
+  allowedModels: z.array(modelNameSchema).min(1).max(64).nullish(),
+  /** `exact` keeps exact-match caching and skips the semantic cache; `off` skips both. */
+  cacheMode: z.enum(cacheModes).default('on'),
 });
 export type CreateKeyInput = z.infer<typeof createKeyInputSchema>;
 
@@ -60,6 +70,8 @@ export interface KeyRow extends KeyLimits {
   createdAtMs: number;
   revokedAtMs: number | null;
   logPayloads: boolean;
+  allowedModels: string[] | null;
+  cacheMode: CacheMode;
 }
 
 /** What listings show of a key. No hash, ever: a listing is not a place for credentials. */
@@ -72,6 +84,9 @@ export interface KeySummary {
   limits: KeyLimits;
   /** Whether the key's prompts and answers are stored (redacted, expiring). */
   logPayloads: boolean;
+  /** Null means every configured model name. */
+  allowedModels: string[] | null;
+  cacheMode: CacheMode;
   createdAtMs: number;
   revokedAtMs: number | null;
 }
@@ -136,6 +151,8 @@ export function buildKeyRecord(
       maxConcurrency: limits.maxConcurrency ?? null,
       maxTokensPerRequest: limits.maxTokensPerRequest ?? null,
       logPayloads: input.logPayloads,
+      allowedModels: input.allowedModels ?? null,
+      cacheMode: input.cacheMode,
     },
   };
 }
@@ -155,6 +172,8 @@ export function toKeySummary(row: Omit<KeyRow, 'keyHash'>): KeySummary {
       maxTokensPerRequest: row.maxTokensPerRequest,
     },
     logPayloads: row.logPayloads,
+    allowedModels: row.allowedModels,
+    cacheMode: row.cacheMode,
     createdAtMs: row.createdAtMs,
     revokedAtMs: row.revokedAtMs,
   };

@@ -1,4 +1,7 @@
 import type { UsageAttemptRow, UsageEventRow, UsageStatus } from '../db/schema';
+
+/** What the response cache did with a request (the `x-switchyard-cache` header says the same). */
+export type CacheStatus = 'miss' | 'hit-exact' | 'hit-semantic' | 'bypass';
 import type { ErrorCode } from '../errors';
 import type { KeyPolicy, Rejection } from '../limits/key-limits';
 import type { ModelPrice } from '../ports';
@@ -36,6 +39,10 @@ export interface UsageDraft {
    * for a JSON answer, the parsed answer. A stream's text arrives in the relay outcome instead.
    */
   payload?: { request: unknown; response?: unknown };
+  /** Absent means the cache was not consulted (`bypass`). */
+  cache?: { status: CacheStatus; tokensSaved: number };
+  /** Set when a routed name (like `auto`) picked the tier that served the request. */
+  route?: { tier: string; score: number };
 }
 
 export interface RequestEnd {
@@ -83,6 +90,9 @@ export function costUsd(
   );
 }
 
+const cacheHit = (draft: UsageDraft) =>
+  draft.cache?.status === 'hit-exact' || draft.cache?.status === 'hit-semantic';
+
 export function buildUsageRow(
   draft: UsageDraft,
   end: RequestEnd,
@@ -112,7 +122,12 @@ export function buildUsageRow(
     errorCode: end.errorCode ?? null,
     promptTokens,
     completionTokens,
-    costUsd: costUsd(price, promptTokens, completionTokens),
+    // A cache hit generated nothing, so it costs nothing; what it saved is counted instead.
+    costUsd: cacheHit(draft) ? 0 : costUsd(price, promptTokens, completionTokens),
+    cacheStatus: draft.cache?.status ?? 'bypass',
+    tokensSaved: draft.cache?.tokensSaved ?? 0,
+    routeTier: draft.route?.tier ?? null,
+    routeScore: draft.route?.score ?? null,
     rateLimited: draft.rateLimited ?? null,
     tokensEstimated: estimated,
     ttftMs: firstTokenAtMs === undefined ? null : firstTokenAtMs - draft.startedAtMs,

@@ -37,6 +37,8 @@ export function createD1Repositories(db: D1Database, clock: Clock) {
         status: row.status,
         maxTokensPerRequest: row.maxTokensPerRequest,
         logPayloads: row.logPayloads,
+        allowedModels: row.allowedModels ?? null,
+        cacheMode: row.cacheMode,
         policy: {
           requestsPerMinute: row.requestsPerMinute,
           tokensPerMinute: row.tokensPerMinute,

@@ -12,6 +12,9 @@ export const tenants = sqliteTable('tenants', {
   createdAtMs: integer('created_at_ms').notNull(),
 });
 
+export const cacheModes = ['on', 'off', 'exact'] as const;
+export type CacheMode = (typeof cacheModes)[number];
+
 export const apiKeyStatuses = ['active', 'revoked'] as const;
 export type ApiKeyStatus = (typeof apiKeyStatuses)[number];
 
@@ -42,6 +45,13 @@ export const apiKeys = sqliteTable(
      * `request_payloads` (RELIABILITY O2). Off unless the operator turns it on for the key.
      */
     logPayloads: integer('log_payloads', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * The model names (served models, aliases or routed names like `auto`) this key may ask for,
+     * as a JSON array; NULL means every configured name.
+     */
+    allowedModels: text('allowed_models', { mode: 'json' }).$type<string[]>(),
+    /** How the response cache treats this key's requests: on, off, or exact matches only. */
+    cacheMode: text('cache_mode', { enum: cacheModes }).notNull().default('on'),
   },
   (t) => [index('api_keys_tenant_idx').on(t.tenantId)],
 );
@@ -83,6 +93,12 @@ export const usageEvents = sqliteTable(
     ttftMs: integer('ttft_ms'),
     latencyMs: integer('latency_ms').notNull(),
     cacheStatus: text('cache_status').notNull().default('bypass'),
+    /** Prompt + completion tokens a cache hit did not have to generate (0 on a miss). */
+    tokensSaved: integer('tokens_saved').notNull().default(0),
+    /** The routed tier (e.g. `small`, `large`) when the requested name was a routed one like `auto`. */
+    routeTier: text('route_tier'),
+    /** The router's difficulty score for the prompt, in [0, 1], when it routed. */
+    routeScore: real('route_score'),
     tag: text('tag'),
     /** Charged against the key's budget at the model's configured price (`model_prices`). */
     costUsd: real('cost_usd').notNull().default(0),

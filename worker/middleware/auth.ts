@@ -42,6 +42,8 @@ export function createAuth(apiKeys: ApiKeyRepository) {
       policy: record.policy,
       maxTokensPerRequest: record.maxTokensPerRequest,
       logPayloads: record.logPayloads,
+      allowedModels: record.allowedModels,
+      cacheMode: record.cacheMode,
     });
     const usage = c.get('usage');
     usage.keyId = record.id;

@@ -70,6 +70,8 @@ export interface KeyOptions {
   maxConcurrency?: number;
   maxTokensPerRequest?: number;
   logPayloads?: boolean;
+  allowedModels?: string[];
+  cacheMode?: 'on' | 'off' | 'exact';
 }
 
 export async function createKey(options: KeyOptions | 'revoked' = {}) {
@@ -86,8 +88,8 @@ export async function createKey(options: KeyOptions | 'revoked' = {}) {
     env.DB.prepare(
       `INSERT INTO api_keys (id, tenant_id, name, key_hash, key_prefix, status, created_at_ms,
          requests_per_minute, tokens_per_minute, monthly_budget_usd, max_concurrency, max_tokens_per_request,
-         log_payloads)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         log_payloads, allowed_models, cache_mode)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).bind(
       keyId,
       tenantId,
@@ -102,6 +104,8 @@ export async function createKey(options: KeyOptions | 'revoked' = {}) {
       o.maxConcurrency ?? null,
       o.maxTokensPerRequest ?? null,
       o.logPayloads === true ? 1 : 0,
+      o.allowedModels === undefined ? null : JSON.stringify(o.allowedModels),
+      o.cacheMode ?? 'on',
     ),
   ]);
   return { key, keyId, tenantId };
