@@ -197,3 +197,42 @@ export interface RetryBudget {
   tryRetry(): (() => void) | undefined;
   retriesInFlight(): number;
 }
+
+/**
+ * Turns texts into vectors for the semantic cache: Workers AI in production, the origin pool's
+ * `/v1/embeddings` where prompts must stay inside the perimeter, a local embedder offline.
+ */
+export interface Embedder {
+  /** Names the model: vectors from different embedders are never compared. */
+  readonly id: string;
+  readonly dimensions: number;
+  embed(texts: readonly string[]): Promise<number[][]>;
+}
+
+export interface VectorMatch {
+  id: string;
+  /** Cosine similarity in [-1, 1]. */
+  score: number;
+  metadata: Record<string, string | number>;
+}
+
+export interface VectorEntry {
+  id: string;
+  values: readonly number[];
+  /** The hard partition (a scope hash): a query never sees another namespace's entries. */
+  namespace: string;
+  metadata: Record<string, string | number>;
+}
+
+/**
+ * A vector index with Vectorize's semantics: cosine scores, a hard namespace partition, `topK`
+ * capped as Vectorize caps it, and writes that may become visible only after a delay.
+ */
+export interface VectorIndex {
+  query(
+    vector: readonly number[],
+    options: { topK: number; namespace: string },
+  ): Promise<VectorMatch[]>;
+  upsert(entries: readonly VectorEntry[]): Promise<void>;
+  deleteByIds(ids: readonly string[]): Promise<void>;
+}
