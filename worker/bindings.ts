@@ -37,6 +37,7 @@ const envSchema = z.object({
   PAYLOAD_RETENTION_DAYS: z.coerce.number().int().positive().max(3650).default(30),
   /** Forwarding timers, retries and passive health (core/forwarding-policy.ts). */
   CONNECT_TIMEOUT_MS: ms(fwd.connectTimeoutMs),
+  RESPONSE_TIMEOUT_MS: ms(fwd.responseTimeoutMs),
   FIRST_BYTE_TIMEOUT_MS: ms(fwd.firstByteTimeoutMs),
   IDLE_TIMEOUT_MS: ms(fwd.idleTimeoutMs),
   KEEPALIVE_INTERVAL_MS: ms(fwd.keepaliveIntervalMs),
@@ -69,6 +70,7 @@ export function depsFromEnv(env: Env): GatewayDeps {
   const d1 = createD1Repositories(env.DB, clock);
   const forwarding = {
     connectTimeoutMs: vars.CONNECT_TIMEOUT_MS,
+    responseTimeoutMs: vars.RESPONSE_TIMEOUT_MS,
     firstByteTimeoutMs: vars.FIRST_BYTE_TIMEOUT_MS,
     idleTimeoutMs: vars.IDLE_TIMEOUT_MS,
     keepaliveIntervalMs: vars.KEEPALIVE_INTERVAL_MS,

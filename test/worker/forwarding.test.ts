@@ -5,6 +5,7 @@ import { createKey, jsonRequest, staticPool, testApp } from './support/harness';
 import { chat } from './support/requests';
 import {
   ok,
+  okStream,
   pool,
   scriptedOrigin,
   silent,
@@ -78,12 +79,12 @@ describe('retries before the first byte', () => {
     expect(origin.callsTo('r2')).toBe(4);
   });
 
-  it('aborts an attempt that got no headers before the next attempt starts, and logs both', async () => {
-    const { origin, send } = setup(2, (id) => (id === 'r1' ? silent : ok));
+  it('aborts a stream attempt that got no headers before the next attempt starts, and logs both', async () => {
+    const { origin, send } = setup(2, (id) => (id === 'r1' ? silent : okStream));
     const { key } = await createKey();
     // Keep going until one request was first sent to the silent replica.
     for (let i = 0; i < 20 && origin.callsTo('r1') === 0; i += 1) {
-      await send('/v1/chat/completions', jsonRequest(key, prompt(i)));
+      await send('/v1/chat/completions', jsonRequest(key, { ...prompt(i), stream: true }));
     }
     const timedOut = origin.calls.find((c) => c.replicaId === 'r1');
     const retry = origin.calls.find((c) => c.requestId === timedOut?.requestId && c !== timedOut);
@@ -97,8 +98,26 @@ describe('retries before the first byte', () => {
       .all();
     expect(results).toEqual([
       { attempt: 1, replica_id: 'r1', outcome: 'headers_timeout', http_status: 0 },
-      { attempt: 2, replica_id: 'r2', outcome: 'ok', http_status: 200 },
+      { attempt: 2, replica_id: 'r2', outcome: 'done', http_status: 200 },
     ]);
+  });
+
+  it('gives a non-streamed answer the whole response timer, then 504 without a second generation', async () => {
+    const { origin, send } = setup(2, () => silent, { responseTimeoutMs: 80 });
+    const { key } = await createKey();
+
+    const { response, text } = await send('/v1/chat/completions', jsonRequest(key, chat()));
+
+    expect(response.status).toBe(504);
+    expect(JSON.parse(text)).toMatchObject({ error: { code: 'upstream_timeout' } });
+    expect(origin.calls).toHaveLength(1);
+    expect(origin.calls[0]?.abortedAt).toBeDefined();
+    const row = await env.DB.prepare(
+      'SELECT outcome FROM usage_attempts WHERE request_id = ? AND attempt = 1',
+    )
+      .bind(response.headers.get('x-request-id'))
+      .first();
+    expect(row).toEqual({ outcome: 'response_timeout' });
   });
 
   it('keeps concurrent retries within max(20% of in-flight, 3) when 200 requests meet only 503s', async () => {
@@ -128,7 +147,8 @@ describe('retries before the first byte', () => {
     expect(peak).toBeLessThanOrEqual(40);
     // The budget turned retries into client errors instead of tripling the load.
     expect(origin.calls.length).toBeLessThan(600);
-  });
+    // 200 requests through workerd: allow a loaded machine more than the default 5 s.
+  }, 30_000);
 
   it('starts no new attempt for a client that already went away', async () => {
     const client = new AbortController();

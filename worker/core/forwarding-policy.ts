@@ -6,6 +6,12 @@
 export interface ForwardingPolicy {
   /** Until the engine's response headers arrive (vLLM sends them before prefill starts). */
   connectTimeoutMs: number;
+  /**
+   * A non-streamed answer arrives whole when generation ends (vLLM sends its headers then), so
+   * it has no first byte or progress to time: this one timer bounds the whole answer. It must be
+   * at least the longest generation the pool allows (T1); streams are not affected by it.
+   */
+  responseTimeoutMs: number;
   /** Until the first SSE event of a stream: sized for the worst prefill under load. */
   firstByteTimeoutMs: number;
   /** Between two events once a stream has started; there is no total cap on a stream. */
@@ -27,6 +33,7 @@ export interface ForwardingPolicy {
 
 export const defaultForwardingPolicy: ForwardingPolicy = {
   connectTimeoutMs: 10_000,
+  responseTimeoutMs: 600_000,
   firstByteTimeoutMs: 60_000,
   idleTimeoutMs: 120_000,
   keepaliveIntervalMs: 10_000,

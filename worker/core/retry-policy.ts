@@ -10,6 +10,8 @@ export type AttemptOutcome =
   | 'ok'
   | 'unreachable'
   | 'headers_timeout'
+  | 'response_timeout'
+  | 'invalid_response'
   | 'first_byte_timeout'
   | 'reset_before_first_byte'
   | 'inband_error'
@@ -29,6 +31,11 @@ const judgements: Record<Exclude<AttemptOutcome, 'upstream_status'>, AttemptJudg
   ok: { retryable: false, health: 'success' },
   unreachable: { retryable: true, health: 'failure' },
   headers_timeout: { retryable: true, health: 'failure' },
+  // A whole non-streamed answer took longer than any allowed generation: the GPU time is spent,
+  // and sending it again would spend it twice.
+  response_timeout: { retryable: false, health: 'failure' },
+  // A complete answer that is not JSON: the engine is broken, but the request was served once.
+  invalid_response: { retryable: false, health: 'failure' },
   // Slow is not dead (H4): a long prefill must not eject a busy replica.
   first_byte_timeout: { retryable: true, health: 'neutral' },
   reset_before_first_byte: { retryable: true, health: 'failure' },

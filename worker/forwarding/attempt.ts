@@ -1,6 +1,6 @@
 import { usageSchema } from '../core/openai-schemas';
 import { relaySse } from '../core/sse-relay';
-import { readChunk } from '../core/stream-chunk';
+import { isObject, readChunk } from '../core/stream-chunk';
 import type { AttemptOutcome } from '../core/retry-policy';
 import type { UsageDraft } from '../core/usage-row';
 import type { UsageAttemptRow } from '../db/schema';
@@ -107,7 +107,8 @@ export async function runAttempt(
     nowMs: startedAtMs,
     signal: abort.signal,
   });
-  const timer = startTimer(policy.connectTimeoutMs);
+  // A stream's headers come before prefill; a non-streamed answer's only when it is complete.
+  const timer = startTimer(ctx.stream ? policy.connectTimeoutMs : policy.responseTimeoutMs);
   let upstream: Response | 'timeout';
   try {
     upstream = await Promise.race([
@@ -121,14 +122,14 @@ export async function runAttempt(
       new GatewayError('upstream_unreachable', 'The model server could not be reached.'),
     );
   } finally {
-    timer.cancel();
+    if (ctx.stream) timer.cancel();
   }
-  if (upstream === 'timeout') {
-    return fail(
-      'headers_timeout',
+  const timedOut = () =>
+    fail(
+      ctx.stream ? 'headers_timeout' : 'response_timeout',
       new GatewayError('upstream_timeout', 'The model server did not answer in time.'),
     );
-  }
+  if (upstream === 'timeout') return timedOut();
 
   row.httpStatus = upstream.status;
   row.ttfbMs = deps.clock.nowMs() - startedAtMs;
@@ -137,6 +138,7 @@ export async function runAttempt(
 
   const body = upstream.body as ReadableStream<Uint8Array> | null;
   if (!upstream.ok || body === null) {
+    timer.cancel();
     const text = (await readCapped(body, maxErrorBodyBytes).catch(() => '')) ?? '';
     const retryAfter = upstream.headers.get('retry-after');
     const nowMs = deps.clock.nowMs();
@@ -150,11 +152,29 @@ export async function runAttempt(
   }
 
   if (!ctx.stream) {
-    try {
-      return { kind: 'answered', response: await jsonAnswer(ctx, body, headers) };
-    } finally {
-      cleanup();
+    // Nothing has reached the client yet: a connection lost while the body arrives is a reset
+    // before the first byte (retryable, R2); a complete body that is not JSON is not.
+    const text = await Promise.race([
+      readCapped(body, maxUpstreamBodyBytes).catch(() => 'reset' as const),
+      timer.expired.then(() => 'timeout' as const),
+    ]);
+    timer.cancel();
+    if (text === 'timeout') return timedOut();
+    if (text === 'reset') {
+      return fail(
+        'reset_before_first_byte',
+        new GatewayError('upstream_error', 'The model server closed the connection mid-answer.'),
+      );
     }
+    const response = text === undefined ? undefined : jsonAnswer(ctx, text, headers);
+    if (response === undefined) {
+      return fail(
+        'invalid_response',
+        new GatewayError('upstream_error', 'The model server sent an invalid or oversized answer.'),
+      );
+    }
+    cleanup();
+    return { kind: 'answered', response };
   }
 
   if (!/^text\/event-stream\b/i.test(upstream.headers.get('content-type') ?? '')) {
@@ -217,29 +237,25 @@ export async function runAttempt(
   };
 }
 
-async function jsonAnswer(
+/** The engine's JSON answer for the client, its usage noted; undefined when it is not JSON. */
+function jsonAnswer(
   ctx: AttemptContext,
-  body: ReadableStream<Uint8Array>,
+  text: string,
   headers: Record<string, string>,
-): Promise<Response> {
+): Response | undefined {
+  let parsed: unknown;
   try {
-    const text = await readCapped(body, maxUpstreamBodyBytes);
-    if (text === undefined) {
-      throw new GatewayError(
-        'upstream_error',
-        'The model server sent a response that is too large.',
-      );
-    }
-    const parsed = JSON.parse(text) as { usage?: unknown };
-    const usage = usageSchema.safeParse(parsed.usage);
-    if (usage.success) ctx.draft.usage = usage.data;
-    if (ctx.draft.payload !== undefined) ctx.draft.payload.response = parsed;
-    return new Response(text, {
-      status: 200,
-      headers: { ...headers, 'content-type': 'application/json' },
-    });
-  } catch (error) {
-    if (error instanceof GatewayError) throw error;
-    throw new GatewayError('upstream_error', 'The model server sent an invalid response.');
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
   }
+  // A completion is an object; `null`, a number or an array is no answer at all.
+  if (!isObject(parsed)) return undefined;
+  const usage = usageSchema.safeParse(parsed.usage);
+  if (usage.success) ctx.draft.usage = usage.data;
+  if (ctx.draft.payload !== undefined) ctx.draft.payload.response = parsed;
+  return new Response(text, {
+    status: 200,
+    headers: { ...headers, 'content-type': 'application/json' },
+  });
 }

@@ -64,6 +64,14 @@ export const ok: Behaviour = () =>
     }),
   );
 
+/** A short, complete stream: one token, a finish and [DONE]. */
+export const okStream: Behaviour = () =>
+  Promise.resolve(
+    new Response(tokenChunk('hi') + finishAndDone, {
+      headers: { 'content-type': 'text/event-stream' },
+    }),
+  );
+
 /** Headers never come; the promise rejects when the gateway aborts the request. */
 export const silent: Behaviour = (_call, signal) =>
   new Promise((_resolve, reject) =>
