@@ -69,6 +69,7 @@ async function serveCompletion(
   const model = runtime.resolveModel(job.model);
   runtime.assertAcceptingWork();
   const fault = faultFor(c, runtime.config.simFault);
+  runtime.metrics.recordRequestReceived();
   runtime.countRequest();
   if (fault.crash) runtime.crash();
   if (fault.errorStatus !== undefined) {

@@ -12,6 +12,11 @@ export interface SimMetrics {
   recordPromptTokens(tokens: number): void;
   recordGenerationTokens(tokens: number): void;
   recordRequestSuccess(finishReason: FinishReason): void;
+  /**
+   * Every generation request that reached the engine, failed or injected ones included. Not a
+   * vLLM metric (`sim:` prefix): tests count attempts at the engine with it.
+   */
+  recordRequestReceived(): void;
   recordPrefixCacheQuery(queriedTokens: number, hitTokens: number): void;
   /** Seconds from the request's arrival (queueing included) to its first token. */
   recordTimeToFirstToken(seconds: number): void;
@@ -96,7 +101,13 @@ export function createSimMetrics(options: SimMetricsOptions): SimMetrics {
     registers,
   });
 
+  const received = counter(
+    'sim:requests_received_total',
+    'Generation requests that reached the simulator, failed ones included (not a vLLM metric).',
+  );
+
   return {
+    recordRequestReceived: () => received.inc(labels),
     recordPromptTokens: (tokens) => promptTokens.inc(labels, tokens),
     recordGenerationTokens: (tokens) => generationTokens.inc(labels, tokens),
     recordRequestSuccess: (finishReason) =>

@@ -54,6 +54,19 @@ describe('GET /metrics', () => {
     );
   });
 
+  it('counts every generation request that arrives, injected failures included', async () => {
+    const { app } = createTestSim();
+    await postJson(app, '/v1/chat/completions', chat);
+    const failed = await app.request('/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-sim-fault': 'error=503' },
+      body: JSON.stringify(chat),
+    });
+    expect(failed.status).toBe(503);
+    const text = await (await app.request('/metrics')).text();
+    expect(text).toContain('sim:requests_received_total{model_name="sim-model"} 2');
+  });
+
   it('exports the token counters at 0 before the first request', async () => {
     const text = await (await createTestSim().app.request('/metrics')).text();
     expect(text).toContain('vllm:generation_tokens_total{model_name="sim-model"} 0');
