@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { cacheSalt } from '../../worker/core/cache-salt';
-import { createKey, jsonRequest, staticPool, testApp } from './support/harness';
+import { createKey, fixedNowMs, jsonRequest, staticPool, testApp } from './support/harness';
 import { chat } from './support/requests';
 import {
   ok,
@@ -100,6 +100,30 @@ describe('retries before the first byte', () => {
       { attempt: 1, replica_id: 'r1', outcome: 'headers_timeout', http_status: 0 },
       { attempt: 2, replica_id: 'r2', outcome: 'done', http_status: 200 },
     ]);
+  });
+
+  it('fits the whole attempt sequence inside the request deadline (R6)', async () => {
+    const startedAt = Date.now();
+    const origin = scriptedOrigin(() => silent);
+    const { send } = testApp({
+      originFetch: origin.fetch,
+      pool: staticPool(pool(3)),
+      // The deadline is measured on the clock, so this test needs one that moves.
+      clock: { nowMs: () => fixedNowMs + (Date.now() - startedAt) },
+      forwarding: { ...forwarding, connectTimeoutMs: 200, requestDeadlineMs: 300 },
+    });
+    const { key } = await createKey();
+
+    const { response, text } = await send(
+      '/v1/chat/completions',
+      jsonRequest(key, { ...chat(), stream: true }),
+    );
+
+    // 200 ms for the first attempt, the 100 ms left for the second, none for a third.
+    expect(response.status).toBe(504);
+    expect(JSON.parse(text)).toMatchObject({ error: { code: 'upstream_timeout' } });
+    expect(origin.calls).toHaveLength(2);
+    expect(origin.calls.every((call) => call.abortedAt !== undefined)).toBe(true);
   });
 
   it('gives a non-streamed answer the whole response timer, then 504 without a second generation', async () => {

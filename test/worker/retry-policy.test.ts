@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRetryBudget } from '../../worker/core/retry-budget';
 import {
+  clippedWaitMs,
   judgeAttempt,
   mayRetry,
   retryLimit,
@@ -41,18 +42,79 @@ describe('judgeAttempt', () => {
 
 describe('mayRetry', () => {
   it.each([
-    { retryable: true, attemptsSoFar: 1, maxAttempts: 3, clientGone: false, expected: true },
-    { retryable: true, attemptsSoFar: 2, maxAttempts: 3, clientGone: false, expected: true },
-    { retryable: true, attemptsSoFar: 3, maxAttempts: 3, clientGone: false, expected: false },
-    { retryable: true, attemptsSoFar: 1, maxAttempts: 1, clientGone: false, expected: false },
-    { retryable: false, attemptsSoFar: 1, maxAttempts: 3, clientGone: false, expected: false },
-    { retryable: true, attemptsSoFar: 1, maxAttempts: 3, clientGone: true, expected: false },
+    {
+      retryable: true,
+      attemptsSoFar: 1,
+      maxAttempts: 3,
+      clientGone: false,
+      deadlinePassed: false,
+      expected: true,
+    },
+    {
+      retryable: true,
+      attemptsSoFar: 2,
+      maxAttempts: 3,
+      clientGone: false,
+      deadlinePassed: false,
+      expected: true,
+    },
+    {
+      retryable: true,
+      attemptsSoFar: 3,
+      maxAttempts: 3,
+      clientGone: false,
+      deadlinePassed: false,
+      expected: false,
+    },
+    {
+      retryable: true,
+      attemptsSoFar: 1,
+      maxAttempts: 1,
+      clientGone: false,
+      deadlinePassed: false,
+      expected: false,
+    },
+    {
+      retryable: false,
+      attemptsSoFar: 1,
+      maxAttempts: 3,
+      clientGone: false,
+      deadlinePassed: false,
+      expected: false,
+    },
+    {
+      retryable: true,
+      attemptsSoFar: 1,
+      maxAttempts: 3,
+      clientGone: true,
+      deadlinePassed: false,
+      expected: false,
+    },
+    {
+      retryable: true,
+      attemptsSoFar: 1,
+      maxAttempts: 3,
+      clientGone: false,
+      deadlinePassed: true,
+      expected: false,
+    },
   ])(
     'retryable=$retryable after $attemptsSoFar of $maxAttempts, client gone=$clientGone → $expected',
     ({ expected, ...input }) => {
       expect(mayRetry(input)).toBe(expected);
     },
   );
+});
+
+describe('clippedWaitMs', () => {
+  it.each([
+    { timerMs: 1000, deadlineAtMs: 10_000, nowMs: 0, expected: 1000 },
+    { timerMs: 1000, deadlineAtMs: 10_000, nowMs: 9_500, expected: 500 },
+    { timerMs: 1000, deadlineAtMs: 10_000, nowMs: 10_000, expected: 0 },
+    { timerMs: 1000, deadlineAtMs: 10_000, nowMs: 12_000, expected: 0 },
+  ])('a $timerMs ms timer at $nowMs with the deadline at $deadlineAtMs → $expected', (c) => {
+    expect(clippedWaitMs(c.timerMs, c.deadlineAtMs, c.nowMs)).toBe(c.expected);
+  });
 });
 
 describe('retryLimit', () => {

@@ -18,6 +18,12 @@ export interface ForwardingPolicy {
   idleTimeoutMs: number;
   /** While a stream waits for its first event, a `: keepalive` comment this often (T2). */
   keepaliveIntervalMs: number;
+  /**
+   * The whole attempt sequence before the first byte fits in this (R6): no attempt starts after
+   * it, and a stream attempt's header and first-byte waits are clipped to what is left. Keep it at
+   * least connect + first-byte so a first attempt has its full budget.
+   */
+  requestDeadlineMs: number;
   /** Attempts per client request, the first one included (R5). */
   maxAttempts: number;
   /** Consecutive connect failures, resets or 5xx that eject a replica (H1). */
@@ -38,6 +44,7 @@ export const defaultForwardingPolicy: ForwardingPolicy = {
   idleTimeoutMs: 120_000,
   keepaliveIntervalMs: 10_000,
   maxAttempts: 3,
+  requestDeadlineMs: 90_000,
   wakeTimeoutMs: 30_000,
   ejectAfterFailures: 5,
   ejectionBaseMs: 10_000,

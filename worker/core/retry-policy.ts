@@ -59,8 +59,23 @@ export function mayRetry(input: {
   attemptsSoFar: number;
   maxAttempts: number;
   clientGone: boolean;
+  /** The request's deadline (R6) has passed: no attempt starts after it. */
+  deadlinePassed: boolean;
 }): boolean {
-  return input.retryable && !input.clientGone && input.attemptsSoFar < input.maxAttempts;
+  return (
+    input.retryable &&
+    !input.clientGone &&
+    !input.deadlinePassed &&
+    input.attemptsSoFar < input.maxAttempts
+  );
+}
+
+/**
+ * How long an attempt may wait for something before the first byte: its own timer, clipped to
+ * what is left of the request's deadline, so the whole attempt sequence fits inside it (R6).
+ */
+export function clippedWaitMs(timerMs: number, deadlineAtMs: number, nowMs: number): number {
+  return Math.max(0, Math.min(timerMs, deadlineAtMs - nowMs));
 }
 
 /** Concurrent retries allowed in an isolate: 20% of its requests in flight, at least 3 (R5). */

@@ -1,7 +1,7 @@
 import { usageSchema } from '../core/openai-schemas';
 import { relaySse } from '../core/sse-relay';
 import { isObject, readChunk } from '../core/stream-chunk';
-import type { AttemptOutcome } from '../core/retry-policy';
+import { clippedWaitMs, type AttemptOutcome } from '../core/retry-policy';
 import type { UsageDraft } from '../core/usage-row';
 import type { UsageAttemptRow } from '../db/schema';
 import { GatewayError } from '../errors';
@@ -20,6 +20,8 @@ const maxErrorBodyBytes = 64 * 1024;
 export interface AttemptContext {
   deps: GatewayDeps;
   draft: UsageDraft;
+  /** The request's deadline (R6): stream waits before the first byte are clipped to it. */
+  deadlineAtMs: number;
   requestId: string;
   path: string;
   bodyText: string;
@@ -108,7 +110,11 @@ export async function runAttempt(
     signal: abort.signal,
   });
   // A stream's headers come before prefill; a non-streamed answer's only when it is complete.
-  const timer = startTimer(ctx.stream ? policy.connectTimeoutMs : policy.responseTimeoutMs);
+  const timer = startTimer(
+    ctx.stream
+      ? clippedWaitMs(policy.connectTimeoutMs, ctx.deadlineAtMs, startedAtMs)
+      : policy.responseTimeoutMs,
+  );
   let upstream: Response | 'timeout';
   try {
     upstream = await Promise.race([
@@ -185,7 +191,12 @@ export async function runAttempt(
     );
   }
 
-  const waitMs = Math.min(policy.keepaliveIntervalMs, policy.firstByteTimeoutMs);
+  const firstByteMs = clippedWaitMs(
+    policy.firstByteTimeoutMs,
+    ctx.deadlineAtMs,
+    deps.clock.nowMs(),
+  );
+  const waitMs = Math.min(policy.keepaliveIntervalMs, firstByteMs);
   const peek = await peekFirstEvent(body, waitMs, startTimer);
   if (peek.kind === 'ended') {
     return fail(
@@ -193,7 +204,7 @@ export async function runAttempt(
       new GatewayError('upstream_error', 'The model server closed the stream before answering.'),
     );
   }
-  if (peek.kind === 'silent' && waitMs >= policy.firstByteTimeoutMs) {
+  if (peek.kind === 'silent' && waitMs >= firstByteMs) {
     return fail(
       'first_byte_timeout',
       new GatewayError('upstream_timeout', 'The model server did not start answering in time.'),

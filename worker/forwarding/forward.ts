@@ -98,6 +98,7 @@ export async function forwardToOrigin(
   const ctx: AttemptContext = {
     deps,
     draft,
+    deadlineAtMs: draft.startedAtMs + policy.requestDeadlineMs,
     requestId: c.get('requestId'),
     path: input.path,
     bodyText: JSON.stringify(body),
@@ -137,6 +138,7 @@ export async function forwardToOrigin(
         deps.health.retryAfter(replica.replicaId, deps.clock.nowMs() + result.retryAfterMs);
       }
       const again = mayRetry({
+        deadlinePassed: deps.clock.nowMs() >= ctx.deadlineAtMs,
         retryable: judgement.retryable,
         attemptsSoFar: attempt,
         maxAttempts: policy.maxAttempts,
