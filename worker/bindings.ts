@@ -4,6 +4,7 @@ import { createInFlightCounter } from './core/in-flight-counter';
 import { createReplicaHealth } from './core/replica-health';
 import { createRetryBudget } from './core/retry-budget';
 import { createD1Repositories } from './db/d1-repositories';
+import { cachedKeyLookup, forgettingKeyStore, type KeyLookupCache } from './db/cached-key-lookup';
 import { createD1KeyStore } from './db/key-store';
 import { createDurableKeyLimiter } from './limits/durable-key-limiter';
 import { createQueueUsageSink } from './usage/usage-queue';
@@ -20,6 +21,7 @@ const isolate = {
   inFlight: createInFlightCounter(),
   retryBudget: createRetryBudget(),
   health: undefined as ReplicaHealth | undefined,
+  keyLookups: undefined as KeyLookupCache | undefined,
 };
 
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -48,6 +50,8 @@ const envSchema = z.object({
   EJECTION_MAX_MS: ms(fwd.ejectionMaxMs),
   CACHE_SALT: z.enum(['tenant', 'off']).default('tenant'),
   WAKE_TIMEOUT_MS: ms(fwd.wakeTimeoutMs),
+  /** How long an isolate trusts a key lookup: the longest a revocation elsewhere takes here. */
+  AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).default(10_000),
 });
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -85,6 +89,10 @@ export function depsFromEnv(env: Env): GatewayDeps {
   };
   // Health lives as long as the isolate; its thresholds come from the first env it sees.
   isolate.health ??= createReplicaHealth(forwarding);
+  isolate.keyLookups ??= cachedKeyLookup(d1.apiKeys, clock, {
+    ttlMs: vars.AUTH_CACHE_TTL_MS,
+    maxEntries: 10_000,
+  });
   return {
     config: {
       poolSecret: vars.POOL_SECRET,
@@ -97,8 +105,8 @@ export function depsFromEnv(env: Env): GatewayDeps {
     clock,
     rng: cryptoRng,
     originFetch: (request) => fetch(request),
-    apiKeys: d1.apiKeys,
-    keys: createD1KeyStore(env.DB),
+    apiKeys: isolate.keyLookups,
+    keys: forgettingKeyStore(createD1KeyStore(env.DB), isolate.keyLookups),
     // The queue is optional: without it (a minimal deployment) rows go straight to D1.
     usage: env.USAGE_QUEUE
       ? createQueueUsageSink(env.USAGE_QUEUE, d1.directUsageSink)
