@@ -1,18 +1,34 @@
 import { createSeededRng } from '../../origin/sim/seeded-random';
 import { prefixKey, renderConversation } from '../../worker/core/prefix-key';
-import { chooseReplica } from '../../worker/core/replica-choice';
+import {
+  chooseReplica,
+  defaultLoadFactor,
+  rendezvousScore,
+} from '../../worker/core/replica-choice';
 import type { InFlightCounter, ReplicaView } from '../../worker/ports';
 import type { ScheduledRequest } from './workload';
 
 /**
- * The three placements compared. Each decides at send time from what an edge isolate knows: its
- * own in-flight counts and (for the policy) the pool snapshot. `affinity` is the edge's real
- * code — `prefixKey` over `renderConversation`, as worker/routes/v1.ts calls it, and
- * `chooseReplica` with the same inputs worker/forwarding/forward.ts gives it.
+ * The placements compared. Each decides at send time from what an edge isolate knows: its own
+ * in-flight counts and (for affinity) the pool snapshot. `affinity` is the edge's real code —
+ * `prefixKey` over `renderConversation`, as worker/routes/v1.ts calls it, and `chooseReplica`
+ * with the inputs worker/forwarding/forward.ts gives it (so c is the edge's default).
+ * `affinity-c2` is the same call with the load bound c = 2: not what the edge runs, a sensitivity
+ * row showing what the bound costs in cache hits and buys in balance.
  */
 
-export type PolicyName = 'round-robin' | 'least-loaded' | 'affinity';
-export const policyNames: readonly PolicyName[] = ['round-robin', 'least-loaded', 'affinity'];
+export type PolicyName = 'round-robin' | 'least-loaded' | 'affinity' | 'affinity-c2';
+export const policyNames: readonly PolicyName[] = [
+  'round-robin',
+  'least-loaded',
+  'affinity',
+  'affinity-c2',
+];
+
+const loadFactors: Partial<Record<PolicyName, number>> = {
+  affinity: defaultLoadFactor,
+  'affinity-c2': 2,
+};
 
 export interface RoutingState {
   replicaIds: readonly string[];
@@ -23,7 +39,16 @@ export interface RoutingState {
   staleMs: number;
 }
 
-export type Router = (request: ScheduledRequest, nowMs: number) => string;
+export interface Placement {
+  replicaId: string;
+  /**
+   * Affinity only: sent past its first-ranked replica because the load bound skipped it (such a
+   * request likely misses the cache where it lands).
+   */
+  spilled?: boolean;
+}
+
+export type Router = (request: ScheduledRequest, nowMs: number) => Placement;
 
 export function createRouter(name: PolicyName, state: RoutingState, seed: number): Router {
   const rng = createSeededRng(seed);
@@ -31,28 +56,36 @@ export function createRouter(name: PolicyName, state: RoutingState, seed: number
   switch (name) {
     case 'round-robin': {
       let next = 0;
-      return () => ids[next++ % ids.length] ?? '';
+      return () => ({ replicaId: ids[next++ % ids.length] ?? '' });
     }
     case 'least-loaded':
       // Fewest requests in flight from this client; ties at random (seeded).
       return () => {
         const loads = ids.map((id) => ({ id, load: state.inFlight.get(id), tie: rng.next() }));
         loads.sort((a, b) => a.load - b.load || a.tie - b.tie);
-        return loads[0]?.id ?? '';
+        return { replicaId: loads[0]?.id ?? '' };
       };
     case 'affinity':
+    case 'affinity-c2':
       return (request, nowMs) => {
+        const replicas = state.snapshot(nowMs);
+        const key = prefixKey(state.model, renderConversation(request.messages));
         const result = chooseReplica({
-          replicas: state.snapshot(nowMs),
+          replicas,
           model: state.model,
-          prefixKey: prefixKey(state.model, renderConversation(request.messages)),
+          prefixKey: key,
           nowMs,
           staleMs: state.staleMs,
           inFlight: (id) => state.inFlight.get(id),
           rng,
+          loadFactor: loadFactors[name],
         });
         if (result.kind !== 'chosen') throw new Error(`chooseReplica: ${result.kind}`);
-        return result.replica.replicaId;
+        const first = replicas.reduce((best, r) =>
+          rendezvousScore(key, r.replicaId) > rendezvousScore(key, best.replicaId) ? r : best,
+        );
+        const replicaId = result.replica.replicaId;
+        return { replicaId, spilled: first.replicaId !== replicaId };
       };
   }
 }

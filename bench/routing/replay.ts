@@ -13,10 +13,15 @@ import type { ScheduledRequest } from './workload';
 export interface RequestOutcome {
   index: number;
   replicaId: string;
+  /** Affinity only: the load bound sent it past its first-ranked replica. */
+  spilled: boolean | undefined;
   ok: boolean;
-  /** From the scheduled send time to the first content chunk (so client lag counts against it). */
+  /** From sending the request to its first content chunk. */
   ttftMs: number | undefined;
-  /** How late the client sent it: its own scheduling delay, not the server's. */
+  /**
+   * How late the client sent it after its scheduled time: the client's own delay (a CPU-starved
+   * load generator), kept out of TTFT and reported so a stalled client is visible.
+   */
   lagMs: number;
 }
 
@@ -98,7 +103,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     }
     await sleep(startMs + scheduled.atMs - nowMs());
     const sentAtMs = nowMs();
-    const replicaId = options.router(scheduled, sentAtMs);
+    const { replicaId, spilled } = options.router(scheduled, sentAtMs);
     const release = options.inFlight.acquire(replicaId);
     const inFlight = options.inFlight.get(replicaId);
     peakInFlight.set(replicaId, Math.max(peakInFlight.get(replicaId) ?? 0, inFlight));
@@ -118,8 +123,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
           return {
             index,
             replicaId,
+            spilled,
             ok,
-            ttftMs: firstContentAtMs === undefined ? undefined : firstContentAtMs - dueMs,
+            ttftMs: firstContentAtMs === undefined ? undefined : firstContentAtMs - sentAtMs,
             lagMs: sentAtMs - dueMs,
           };
         },

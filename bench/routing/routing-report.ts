@@ -81,12 +81,12 @@ function scenarioTable(scenario: ScenarioResult): string[] {
       `${fmt(scenario.fit.oneReplica, 3)}, the pool's four caches as one ${fmt(scenario.fit.wholePool, 3)}, ` +
       `oracle ${fmt(scenario.fit.oracle, 3)}.`,
     '',
-    '| policy | requests (errors) | TTFT p50 ms | TTFT p99 ms | prefix hit ratio | oracle | hit ÷ oracle | served per replica | served max/mean | peak in flight per replica | peak max/mean | peak waiting per replica | client lag p99 ms |',
-    '|---|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---|---:|',
+    '| policy | requests (errors) | TTFT p50 ms | TTFT p99 ms | prefix hit ratio | oracle | hit ÷ oracle | spilled | served per replica | served max/mean | peak in flight per replica | peak max/mean | peak waiting per replica | client lag p99 ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---|---:|',
     ...scenario.policies.map(
       (p) =>
         `| ${p.policy} | ${p.requests} (${p.errors}) | ${fmt(p.ttftP50Ms, 0)} | ${fmt(p.ttftP99Ms, 0)} | ` +
-        `${fmt(p.hitRatio, 3)} | ${fmt(p.oracleHitRatio, 3)} | ${fmt(p.hitOverOracle)} | ` +
+        `${fmt(p.hitRatio, 3)} | ${fmt(p.oracleHitRatio, 3)} | ${fmt(p.hitOverOracle)} | ${fmt(p.spilledShare, 3)} | ` +
         `${list(p.servedPerReplica)} | ${fmt(p.servedMaxOverMean)} | ${list(p.peakInFlightPerReplica)} | ` +
         `${fmt(p.peakInFlightMaxOverMean)} | ${list(p.peakWaitingPerReplica)} | ${fmt(p.clientLagP99Ms, 1)} |`,
     ),
@@ -101,7 +101,7 @@ export function routingMarkdown(
   return [
     `${replicaCount} vllm-sim replicas, \`h100-8b\` profile at real speed, ${kvBlocks} KV blocks of ` +
       `${blockSize} tokens each (${kvBlocks * blockSize} tokens, see bench/routing/scenarios.ts for why). ` +
-      `Policies ran back to back (round-robin, least-loaded, affinity), ` +
+      `Policies ran back to back in this order, ` +
       `${run.fresh ? 'each on freshly started simulators' : 'on one shared set of simulators (smoke run: the numbers mean nothing)'}, ` +
       `with the same seeded open-loop schedule; the client calls the simulators ` +
       `directly (no edge, so its overhead is not in these numbers). Load average ` +

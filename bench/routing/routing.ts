@@ -31,6 +31,8 @@ export interface PolicyResult {
   hitRatio: number | null;
   oracleHitRatio: number;
   hitOverOracle: number | null;
+  /** Affinity only: share of requests the load bound sent past their first-ranked replica. */
+  spilledShare: number | null;
   servedPerReplica: number[];
   servedMaxOverMean: number | null;
   peakInFlightPerReplica: number[];
@@ -153,6 +155,9 @@ async function runScenario(
         hitRatio: hitRatio === null ? null : round(hitRatio),
         oracleHitRatio: round(oracleHitRatio),
         hitOverOracle: hitRatio === null ? null : ratio(hitRatio, oracleHitRatio),
+        spilledShare: steady.some((o) => o.spilled !== undefined)
+          ? round(steady.filter((o) => o.spilled === true).length / Math.max(1, steady.length))
+          : null,
         servedPerReplica: served,
         servedMaxOverMean: maxOverMean(served),
         peakInFlightPerReplica: peaks,
