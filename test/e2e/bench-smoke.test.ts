@@ -91,6 +91,7 @@ describe('npm run bench --smoke', () => {
         'round-robin',
         'least-loaded',
         'affinity',
+        'affinity-c2',
       ]);
       for (const policy of scenario.policies) {
         expect(policy.errors, `${scenario.name}/${policy.policy}`).toBe(0);
