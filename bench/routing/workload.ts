@@ -89,7 +89,7 @@ export function prose(rng: Rng, tokens: number): string {
 
 /** A stand-in for the edge's per-tenant salt (core/cache-salt.ts hashes the tenant id). */
 const saltOf = (seed: number, tenant: number) =>
-  `${hash32(`tenant-${tenant}`, seed).toString(16).padStart(8, '0')}`;
+  hash32(`tenant-${tenant}`, seed).toString(16).padStart(8, '0');
 
 function zipfPicker(rng: Rng, n: number, s: number): () => number {
   const weights = Array.from({ length: n }, (_, k) => (k + 1) ** -s);
