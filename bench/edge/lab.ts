@@ -39,6 +39,8 @@ export const offsets = {
   portkey: 30,
   sidecar: 40,
   engine: 41,
+  /** The routing benchmark's simulators, 42–45 (bench/routing/). */
+  routingSims: 42,
 } as const;
 
 /** The paced upstream's token interval (streaming fidelity). */
@@ -265,6 +267,13 @@ export class Lab {
         }),
       },
     ];
+  }
+
+  /** Stops one process this run started and forgets it (a benchmark that restarts its own). */
+  async stopOne(managed: Managed, graceMs = 5_000): Promise<void> {
+    await stopProcess(managed, graceMs);
+    const index = this.processes.indexOf(managed);
+    if (index >= 0) this.processes.splice(index, 1);
   }
 
   /** Stops everything this run started (sidecars first: they drain), whatever state it is in. */

@@ -7,11 +7,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 /**
  * The CI version of `npm run bench` (issue 8): a few requests per side, asserting only that the
  * harness starts every side, finishes and writes its result files. Speed is judged by the full
- * benchmark, never here. Ports 9750+ keep it apart from the e2e stack and from a full bench run.
+ * benchmark, never here. Ports 9750+ keep it apart from the e2e stack and from a full bench run;
+ * with `SWITCHYARD_E2E_BASE_PORT` set they follow it (base + 50…), so the whole test command stays
+ * in one port range.
  */
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const out = mkdtempSync(path.join(tmpdir(), 'switchyard-bench-smoke-'));
+const e2eBase = process.env.SWITCHYARD_E2E_BASE_PORT;
+const basePort = e2eBase === undefined ? 9750 : Number(e2eBase) + 50;
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
@@ -36,7 +40,7 @@ describe('npm run bench --smoke', () => {
       'bundle',
       '--smoke',
       `--out=${out}`,
-      '--base-port=9750',
+      `--base-port=${basePort}`,
     ]);
     expect(code, output).toBe(0);
     const files = readdirSync(out).sort();
@@ -54,4 +58,47 @@ describe('npm run bench --smoke', () => {
       expect(parsed.environment.nproc).toBeGreaterThan(0);
     }
   }, 120_000);
+
+  it('runs the routing comparison on four simulators and reports every policy', async () => {
+    const routingOut = path.join(out, 'routing');
+    const { code, output } = await runBench([
+      'routing',
+      '--smoke',
+      `--out=${routingOut}`,
+      `--base-port=${basePort}`,
+    ]);
+    expect(code, output).toBe(0);
+    const [file, ...others] = readdirSync(routingOut);
+    expect(others).toEqual([]);
+    const parsed = JSON.parse(readFileSync(path.join(routingOut, file!), 'utf8')) as {
+      results: {
+        smoke: boolean;
+        scenarios: {
+          name: string;
+          policies: {
+            policy: string;
+            requests: number;
+            errors: number;
+            servedPerReplica: number[];
+          }[];
+        }[];
+      };
+    };
+    expect(parsed.results.smoke).toBe(true);
+    expect(parsed.results.scenarios.map((s) => s.name)).toEqual(['chat', 'short']);
+    for (const scenario of parsed.results.scenarios) {
+      expect(scenario.policies.map((p) => p.policy)).toEqual([
+        'round-robin',
+        'least-loaded',
+        'affinity',
+        'affinity-c2',
+      ]);
+      for (const policy of scenario.policies) {
+        expect(policy.errors, `${scenario.name}/${policy.policy}`).toBe(0);
+        // Every measured request was served by one of the four replicas.
+        expect(policy.servedPerReplica).toHaveLength(4);
+        expect(policy.servedPerReplica.reduce((a, b) => a + b, 0)).toBe(policy.requests);
+      }
+    }
+  }, 60_000);
 });
