@@ -82,6 +82,11 @@ export class Lab {
     return `http://127.0.0.1:${this.port(offset)}`;
   }
 
+  /** A throwaway directory for this run, removed at the end. */
+  get scratch(): string {
+    return this.options.scratch;
+  }
+
   get poolSecret(): string {
     return this.identity.poolSecret;
   }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../../scripts/lib/wrangler';
+import { buildOriginBundle } from '../../origin/deploy/build-origin-bundle';
 import { fmt, type BenchOutcome, type Benchmark } from './context';
 import { offsets } from './lab';
 import { runJsonLoad, runStreamLoad } from './load';
@@ -59,6 +59,10 @@ export const memory: Benchmark = {
     const { lab } = context;
     await lab.targets();
     const edgeUrl = lab.url(offsets.miniflare);
+    // The form a GPU host runs (npm run build:origin): plain node, no TypeScript loader.
+    context.progress('building the origin bundle (npm run build:origin)');
+    const bundleDir = path.join(lab.scratch, 'origin');
+    await buildOriginBundle(bundleDir);
     context.progress(
       `starting a sidecar (:${lab.port(offsets.sidecar)}) with vllm-sim (:${lab.port(offsets.engine)})`,
     );
@@ -66,7 +70,7 @@ export const memory: Benchmark = {
       'sidecar',
       process.execPath,
       [
-        ...['--import', 'tsx', path.join(repoRoot, 'origin/sidecar/main.ts')],
+        path.join(bundleDir, 'sidecar.mjs'),
         '--replica-id=bench-sidecar',
         `--port=${lab.port(offsets.sidecar)}`,
         `--edge-url=${edgeUrl}`,
@@ -141,7 +145,7 @@ export const memory: Benchmark = {
       loads,
     };
     const markdown = [
-      `Load: 32 concurrent requests through the edge, ${durationMs / 1000} s non-stream then ${durationMs / 1000} s stream (vllm-sim at 10× speed, max_tokens 64).`,
+      `Load: 32 concurrent requests through the edge, ${durationMs / 1000} s non-stream then ${durationMs / 1000} s stream (vllm-sim at 10× speed, max_tokens 64). Both run as \`npm run build:origin\` bundles under plain node, as on a GPU host.`,
       '',
       '| process | RSS idle MB | RSS peak under load MB | goal |',
       '|---|---:|---:|---|',
