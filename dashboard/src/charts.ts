@@ -5,8 +5,9 @@ import { pointCount, type Columns } from './time-series';
 
 /**
  * One chart card: a uPlot line chart over time, or an empty state that says what to do when there
- * is nothing to draw yet. The card's `data-points` attribute counts the points drawn, so a test (or
- * a person with devtools) can tell a chart with data from an empty one without reading pixels.
+ * is nothing to draw yet. The card's `data-points` attribute counts the points that carry a
+ * measurement, so a test (or a person with devtools) can tell a chart with data from an empty one
+ * without reading pixels.
  */
 export interface ChartCard {
   update(columns: Columns, emptyText: string): void;
@@ -26,7 +27,7 @@ export function chartCard(
     update(columns, emptyText) {
       const points = pointCount(columns);
       container.dataset.points = String(points);
-      const nothing = columns.series.every((s) => s.values.every((v) => v === null || v === 0));
+      const nothing = points === 0;
       empty.textContent = nothing ? emptyText : '';
       empty.hidden = !nothing;
       body.hidden = nothing;
@@ -56,6 +57,11 @@ export function chartCard(
               label: s.label,
               width: 2,
               ...seriesStyle(i),
+              // A percentile or rate has gaps where nothing was measured: join the measurements
+              // and mark each one, or a lone measurement between two gaps would not show at all.
+              ...(s.values.includes(null)
+                ? { spanGaps: true, points: { show: true, size: 6 } }
+                : {}),
               value: (_u: uPlot, v: number | null) => (v === null ? '—' : options.unit(v)),
             })),
           ],

@@ -89,9 +89,12 @@ export function splitSeries(
   };
 }
 
-/** Points that carry a value; zero for a chart with nothing to draw yet. */
+/** Points that carry a measurement: not a gap and not a zero filled in for a quiet bucket. */
 export function pointCount(columns: Columns): number {
-  return columns.series.reduce((n, s) => n + s.values.filter((v) => v !== null).length, 0);
+  return columns.series.reduce(
+    (n, s) => n + s.values.filter((v) => v !== null && v !== 0).length,
+    0,
+  );
 }
 
 /** Whether the rows hold any traffic at all: an empty state replaces a flat line at zero. */

@@ -22,6 +22,7 @@ interface Row {
   latencyMs?: number;
   ttftMs?: number | null;
   rateLimited?: string | null;
+  served?: boolean;
 }
 
 beforeAll(async () => {
@@ -36,6 +37,8 @@ beforeAll(async () => {
     { at: 20, model: 'm-ts-a', cache: 'miss', latencyMs: 100, ttftMs: 10, tier: 'small' },
     { at: 30, model: 'm-ts-a', cache: 'miss', latencyMs: 200, ttftMs: 20 },
     { at: 40, model: 'm-ts-a', status: 'upstream_error', latencyMs: 300, ttftMs: 30 },
+    // An unknown model: no model served it, so it has no latency of a model and no price.
+    { at: 50, model: 'm-ts-missing', served: false, status: 'client_error', latencyMs: 2 },
     // Second hour: one m-ts-b request, rate-limited, and one large-tier request.
     {
       at: hourMs + 5,
@@ -53,7 +56,7 @@ beforeAll(async () => {
       insert.bind(
         `ts-${i}`,
         base + r.at,
-        r.model,
+        r.served === false ? null : r.model,
         r.model,
         r.status ?? 'ok',
         r.latencyMs ?? 50,
@@ -74,13 +77,14 @@ describe('time-series reports', () => {
       expect.objectContaining({
         group: new Date(base).toISOString().replace('.000', ''),
         bucket_ms: base,
-        requests: 4,
-        prompt_tokens: 4000,
-        completion_tokens: 2000,
+        requests: 5,
+        prompt_tokens: 5000,
+        completion_tokens: 2500,
         cache_hits: 1,
         cache_misses: 2,
         cache_hit_rate: 0.3333,
-        errors: 1,
+        errors: 2,
+        client_errors: 1,
         upstream_errors: 1,
         rate_limited: 0,
       }),
@@ -95,7 +99,7 @@ describe('time-series reports', () => {
     ]);
   });
 
-  it('latency: nearest-rank p50/p95 of latency and TTFT per bucket and model', async () => {
+  it('latency: nearest-rank p50/p95 of latency and TTFT per bucket and served model', async () => {
     const rows = await run('latency', 'hour');
     expect(rows).toEqual([
       expect.objectContaining({
@@ -121,7 +125,7 @@ describe('time-series reports', () => {
   it('tiers: requests per routed tier, with concrete-model requests as not routed', async () => {
     const rows = await run('tiers', 'hour');
     expect(rows.map((r) => [r.bucket_ms, r.tier, r.requests])).toEqual([
-      [base, '(not routed)', 3],
+      [base, '(not routed)', 4],
       [base, 'small', 1],
       [base + hourMs, '(not routed)', 1],
       [base + hourMs, 'large', 1],

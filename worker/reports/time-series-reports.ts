@@ -33,15 +33,17 @@ GROUP BY 2
 ORDER BY 2;`;
 }
 
-/** Latency and TTFT p50/p95 per bucket and served model. */
+/**
+ * Latency and TTFT p50/p95 per bucket and served model. Only requests a model answered count: the
+ * time to refuse an unknown model or a bad key says nothing about the model's speed.
+ */
 export function latencyReportSql(bucket: TimeBucket, range: TimeRange): string {
   const b = bucketColumns(bucket);
-  const model = `COALESCE(u.served_model, u.requested_model, '(none)')`;
   return `WITH ranked AS (
-  SELECT ${b.ms} AS bucket_ms, ${model} AS model, u.*,
-         ${percentileWindows(`${b.ms}, ${model}`)}
+  SELECT ${b.ms} AS bucket_ms, u.served_model AS model, u.*,
+         ${percentileWindows(`${b.ms}, u.served_model`)}
   FROM usage_events u
-  WHERE ${inRange('u', range)}
+  WHERE ${inRange('u', range)} AND u.served_model IS NOT NULL
 )
 SELECT strftime('%Y-%m-%dT%H:%M:%SZ', bucket_ms / 1000, 'unixepoch') AS "group", bucket_ms, model,
        COUNT(*) AS requests,
