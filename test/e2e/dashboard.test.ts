@@ -103,6 +103,16 @@ describe('the admin dashboard in Chromium', () => {
       expect(text).not.toContain('e2e-1');
       expect(text).not.toContain('sk-sy-');
     }
+    // The page's script and stylesheet come from Workers static assets, outside the Worker.
+    const pageHtml = await (await adminGet('/admin')).text();
+    const assets = [...pageHtml.matchAll(/\/admin\/assets\/[\w.]+/g)].map((m) => m[0]);
+    expect(assets).toHaveLength(2);
+    for (const asset of assets) {
+      const response = await adminGet(asset);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/javascript|css/);
+      expect(response.headers.get('cache-control')).toContain('immutable');
+    }
     await page.goto(`${edgeUrl}/admin`);
     await page.locator('#login-form').waitFor({ state: 'visible' });
     expect(await page.locator('#dashboard').isHidden()).toBe(true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sessionTtlMs } from '../../worker/dashboard/admin-session';
-import { dashboardAssets } from '../../worker/dashboard/assets.gen';
+import { dashboardAssetNames } from '../../worker/dashboard/assets.gen';
 import type { Clock, Logger } from '../../worker/ports';
 import { createFakeOrigin } from './support/fake-origin';
 import { fixedNowMs, replica, staticPool, testAdminToken, testApp } from './support/harness';
@@ -47,20 +47,10 @@ describe('GET /admin', () => {
     expect(text).not.toContain('replica-a');
   });
 
-  it('serves the script and stylesheet the page names, and 404 for any other asset', async () => {
-    const { send } = dashboardApp();
-    const page = (await send('/admin')).text;
+  it('names the script and stylesheet that Workers static assets serve', async () => {
+    const page = (await dashboardApp().send('/admin')).text;
     const names = [...page.matchAll(/\/admin\/assets\/([\w.]+)/g)].map((m) => m[1]!);
-    expect(names.sort()).toEqual(Object.keys(dashboardAssets).sort());
-    for (const name of names) {
-      const { response, text } = await send(`/admin/assets/${name}`);
-      expect(response.status).toBe(200);
-      expect(response.headers.get('content-type')).toMatch(
-        name.endsWith('.js') ? /javascript/ : /css/,
-      );
-      expect(text.length).toBeGreaterThan(1000);
-    }
-    expect((await send('/admin/assets/dashboard.0000000000.js')).response.status).toBe(404);
+    expect(names.sort()).toEqual(dashboardAssetNames);
   });
 });
 

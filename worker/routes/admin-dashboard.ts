@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../app-env';
 import { issueSession, sessionCookieName } from '../dashboard/admin-session';
-import { dashboardAssets, dashboardHtml } from '../dashboard/assets.gen';
+import { dashboardHtml } from '../dashboard/assets.gen';
 import { GatewayError } from '../errors';
 import { isAdminToken } from '../middleware/admin-auth';
 import type { GatewayDeps } from '../ports';
@@ -25,27 +25,15 @@ const cookiePath = '/admin';
 
 /**
  * The dashboard's public part, mounted before the admin auth: `GET /admin` (the page),
- * `GET /admin/assets/:file` (its script and styles, named by content hash), `POST /admin/session`
- * (log in: the admin token in a form body, never a URL) and `DELETE /admin/session` (log out).
- * Everything the page shows comes from /admin/* behind the auth.
+ * `POST /admin/session` (log in: the admin token in a form body, never a URL) and
+ * `DELETE /admin/session` (log out). The page's script and styles are Workers static assets
+ * (`[assets]` in wrangler.toml, dashboard/public/), named by content hash, outside the Worker
+ * bundle. Everything the page shows comes from /admin/* behind the auth.
  */
 export function createAdminDashboardRoutes(deps: GatewayDeps) {
   const app = new Hono<AppEnv>();
 
   app.get('/', (c) => c.html(dashboardHtml, 200, { ...pageHeaders, 'cache-control': 'no-store' }));
-
-  app.get('/assets/:file', (c) => {
-    const asset = dashboardAssets[c.req.param('file')];
-    if (asset === undefined) {
-      throw new GatewayError('route_not_found', `No dashboard asset '${c.req.param('file')}'.`);
-    }
-    return c.body(asset.body, 200, {
-      'content-type': asset.contentType,
-      'x-content-type-options': 'nosniff',
-      // The name changes with the content, so a copy can be kept for good.
-      'cache-control': 'public, max-age=31536000, immutable',
-    });
-  });
 
   // A token is far shorter than this; a larger body is not a login attempt.
   app.post('/session', bodyLimit({ maxSize: 4096 }), async (c) => {
