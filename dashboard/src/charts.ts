@@ -13,6 +13,15 @@ export interface ChartCard {
   update(columns: Columns, emptyText: string): void;
 }
 
+function latestValues(columns: Columns, unit: (value: number) => string): string {
+  return columns.series
+    .map((s) => {
+      const last = [...s.values].reverse().find((v) => v !== null);
+      return `${s.label} ${last === undefined || last === null ? 'none' : unit(last)}`;
+    })
+    .join(', ');
+}
+
 export function chartCard(
   container: HTMLElement,
   options: { title: string; unit: (value: number) => string; yMin?: number; yMax?: number },
@@ -32,6 +41,12 @@ export function chartCard(
       empty.hidden = !nothing;
       body.hidden = nothing;
       if (nothing) return;
+      // A canvas says nothing to a screen reader: the card's label carries the latest values.
+      body.setAttribute('role', 'img');
+      body.setAttribute(
+        'aria-label',
+        `${options.title}. Latest: ${latestValues(columns, options.unit)}`,
+      );
       const data = [columns.x, ...columns.series.map((s) => s.values)] as uPlot.AlignedData;
       // Same series as last time: only the data changes, and uPlot redraws in place.
       const nextLabels = columns.series.map((s) => s.label).join('\u0000');

@@ -146,6 +146,12 @@ describe('the admin dashboard in Chromium', () => {
         expect.stringMatching(/^e2e-2sim-smallready/),
       ]);
     await expect.poll(() => page.textContent('#pool-summary')).toMatch(/^ok: 2 ready of 2 live/);
+    // Live: the page keeps asking the pool without a reload.
+    let polls = 0;
+    page.on('request', (request) => {
+      if (request.url().endsWith('/admin/pool')) polls++;
+    });
+    await expect.poll(() => polls, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
     await shot('pool');
   }, 60_000);
 
@@ -194,6 +200,9 @@ describe('the admin dashboard in Chromium', () => {
     }
     await expect.poll(() => points('chart-money'), { timeout: 20_000 }).toBeGreaterThan(1);
     await expect.poll(() => points('chart-errors')).toBeGreaterThan(0);
+    expect(await page.locator('#chart-latency [role=img]').getAttribute('aria-label')).toMatch(
+      new RegExp(`^Latency p50 / p95 by model\\. Latest: ${e2eModel} p50 \\d+ ms`),
+    );
     const legend = await page.locator('#chart-latency .u-legend').textContent();
     expect(legend).toContain(`${e2eModel} p95`);
     await expect.poll(() => page.textContent('#cost-rows')).toContain(e2eModel);
