@@ -9,6 +9,7 @@ export default tseslint.config(
       'dist/',
       'worker/worker-configuration.d.ts',
       'bench/results/',
+      'dashboard/public/',
     ],
   },
   js.configs.recommended,

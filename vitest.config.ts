@@ -21,6 +21,7 @@ export default defineConfig({
             'test/origin/**/*.test.ts',
             'test/contracts/**/*.test.ts',
             'test/scripts/**/*.test.ts',
+            'test/dashboard/**/*.test.ts',
           ],
           environment: 'node',
         },

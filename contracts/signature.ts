@@ -15,7 +15,7 @@ export const signatureHeader = 'x-switchyard-signature';
 /** Signed messages older or newer than this are rejected (replay window). */
 export const signatureWindowMs = 5_000;
 
-export type SignaturePurpose = 'heartbeat' | 'origin-request';
+export type SignaturePurpose = 'heartbeat' | 'origin-request' | 'admin-session';
 
 const encoder = new TextEncoder();
 
@@ -58,9 +58,35 @@ export async function sign(
   payload: string,
   nowMs: number,
 ): Promise<SignedHeaders> {
+  return {
+    [timestampHeader]: String(nowMs),
+    [signatureHeader]: await signMessage(secret, purpose, nowMs, payload),
+  };
+}
+
+/** The hex HMAC of `<purpose>.<timestampMs>.<payload>`; the building block of every signature. */
+export async function signMessage(
+  secret: string,
+  purpose: SignaturePurpose,
+  timestampMs: number,
+  payload: string,
+): Promise<string> {
   const key = await importKey(secret);
-  const mac = await crypto.subtle.sign('HMAC', key, message(purpose, nowMs, payload));
-  return { [timestampHeader]: String(nowMs), [signatureHeader]: toHex(mac) };
+  return toHex(await crypto.subtle.sign('HMAC', key, message(purpose, timestampMs, payload)));
+}
+
+/** Checks a `signMessage` result in constant time; anything but 64 lowercase hex is invalid. */
+export async function verifyMessage(
+  secret: string,
+  purpose: SignaturePurpose,
+  timestampMs: number,
+  payload: string,
+  macHex: string,
+): Promise<boolean> {
+  const mac = digestFromHex(macHex);
+  if (!mac) return false;
+  const key = await importKey(secret);
+  return crypto.subtle.verify('HMAC', key, mac, message(purpose, timestampMs, payload));
 }
 
 export type VerifyResult = { ok: true } | { ok: false; reason: 'missing' | 'expired' | 'invalid' };
@@ -76,15 +102,7 @@ export async function verify(
   const timestampMs = Number(headers.timestamp);
   if (!Number.isSafeInteger(timestampMs)) return { ok: false, reason: 'invalid' };
   if (Math.abs(nowMs - timestampMs) > signatureWindowMs) return { ok: false, reason: 'expired' };
-  const mac = digestFromHex(headers.signature);
-  if (!mac) return { ok: false, reason: 'invalid' };
-  const key = await importKey(secret);
-  const valid = await crypto.subtle.verify(
-    'HMAC',
-    key,
-    mac,
-    message(purpose, timestampMs, payload),
-  );
+  const valid = await verifyMessage(secret, purpose, timestampMs, payload, headers.signature);
   return valid ? { ok: true } : { ok: false, reason: 'invalid' };
 }
 

@@ -61,6 +61,7 @@ function banner(stack: Stack, example: string): string {
 
  Reports: npm run usage   (or curl -H "Authorization: Bearer <adminToken from
  .switchyard/dev.json>" ${edgeUrl}/admin/reports/usage)
+ Dashboard: ${edgeUrl}/admin   (log in with the adminToken from .switchyard/dev.json)
  Health: curl ${edgeUrl}/healthz        Stop: Ctrl-C
 ────────────────────────────────────────────────────────────────────────────
 `;

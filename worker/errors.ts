@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'invalid_signature'
   | 'admin_disabled'
   | 'invalid_admin_token'
+  | 'cross_origin_request'
   | 'not_found'
   | 'stale_heartbeat'
   | 'model_not_found'
@@ -52,6 +53,7 @@ export const errorSpecs: Record<ErrorCode, ErrorSpec> = {
   invalid_signature: { status: 401, type: 'authentication_error' },
   admin_disabled: { status: 403, type: 'permission_error' },
   invalid_admin_token: { status: 401, type: 'authentication_error' },
+  cross_origin_request: { status: 403, type: 'permission_error' },
   not_found: { status: 404, type: 'not_found_error' },
   stale_heartbeat: { status: 409, type: 'invalid_request_error' },
   model_not_found: { status: 404, type: 'invalid_request_error' },

@@ -10,6 +10,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     edgeUrl: string;
     apiKey: string;
+    adminToken: string;
     persistTo: string;
   }
 }
@@ -43,6 +44,7 @@ export default async function setup(project: TestProject) {
   });
   project.provide('edgeUrl', stack.edgeUrl);
   project.provide('apiKey', stack.identity.apiKey);
+  project.provide('adminToken', stack.identity.adminToken);
   project.provide('persistTo', path.join(scratch, 'state'));
 
   return async () => {

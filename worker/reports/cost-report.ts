@@ -1,5 +1,13 @@
 import { inRange, type TimeRange } from './report-sql';
 
+/**
+ * What the tokens of `usage` (a usage_events row or a sum of them) cost at the API list price of
+ * `price` (a model_prices row), in USD. NULL when the model has no price.
+ */
+export function listPriceUsd(usage: string, price: string): string {
+  return `(${usage}.prompt_tokens * ${price}.input_usd_per_million + ${usage}.completion_tokens * ${price}.output_usd_per_million) / 1e6`;
+}
+
 /** Hours in an average month (365 × 24 / 12), for monthly pool cost and break-even volume. */
 export const hoursPerMonth = 730;
 
@@ -28,7 +36,7 @@ pool AS (
 priced AS (
   SELECT used.*, pool.gpus, pool.hourly_usd,
          (used.prompt_tokens + used.completion_tokens) AS tokens,
-         (used.prompt_tokens * p.input_usd_per_million + used.completion_tokens * p.output_usd_per_million) / 1e6 AS api_cost,
+         ${listPriceUsd('used', 'p')} AS api_cost,
          pool.hourly_usd * ${h} AS pool_cost
   FROM used LEFT JOIN model_prices p ON p.model = used.model LEFT JOIN pool ON pool.model = used.model
 )

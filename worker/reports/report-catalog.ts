@@ -1,6 +1,13 @@
 import { costReportSql } from './cost-report';
 import { qualityGroups, qualityReportSql } from './quality-report';
-import { usageGroups, type TimeRange } from './report-sql';
+import { timeBuckets, usageGroups, type TimeBucket, type TimeRange } from './report-sql';
+import {
+  latencyReportSql,
+  spendReportSql,
+  tiersReportSql,
+  tooManyBuckets,
+  trafficReportSql,
+} from './time-series-reports';
 import { usageReportSql } from './usage-report';
 
 /**
@@ -14,9 +21,26 @@ export interface ReportSpec {
   /** The columns a terminal table shows unless all are asked for; JSON and CSV carry every one. */
   terminalColumns?: readonly string[];
   sql(range: TimeRange, by: string): string;
+  /** Why the range does not suit the grouping (too many time buckets), if it does not. */
+  rangeProblem?(range: TimeRange, by: string): string | undefined;
 }
 
 const usageGroupNames = Object.keys(usageGroups) as (keyof typeof usageGroups)[];
+const bucketNames = Object.keys(timeBuckets) as TimeBucket[];
+
+/** A report over time, grouped by a bucket size. */
+function timeSeries(
+  description: string,
+  sql: (bucket: TimeBucket, range: TimeRange) => string,
+): ReportSpec {
+  return {
+    description,
+    groups: bucketNames,
+    defaultGroup: 'hour',
+    sql: (range, by) => sql(by as TimeBucket, range),
+    rangeProblem: (range, by) => tooManyBuckets(by as TimeBucket, range),
+  };
+}
 
 export const reports = {
   usage: {
@@ -50,6 +74,13 @@ export const reports = {
     defaultGroup: 'model',
     sql: (range) => costReportSql(range),
   },
+  traffic: timeSeries(
+    'over time: requests, tokens, cache hit rate, errors by class',
+    trafficReportSql,
+  ),
+  latency: timeSeries('over time: latency and TTFT p50/p95 per model', latencyReportSql),
+  tiers: timeSeries('over time: requests per routed tier', tiersReportSql),
+  spend: timeSeries('over time: API-equivalent cost against the pool cost', spendReportSql),
 } satisfies Record<string, ReportSpec>;
 
 export type ReportName = keyof typeof reports;
@@ -83,5 +114,7 @@ export function reportRequest(
   ) {
     return { ok: false, message: 'the time range must have integer bounds with from < to' };
   }
+  const problem = spec.rangeProblem?.(range, group);
+  if (problem !== undefined) return { ok: false, message: problem };
   return { ok: true, name: name as ReportName, by: group, sql: spec.sql(range, group) };
 }
