@@ -8,6 +8,7 @@ import { memory } from './edge/memory';
 import { overhead } from './edge/overhead';
 import { environment, environmentMarkdown, updateReadme, writeResults } from './edge/report';
 import { streaming } from './edge/streaming';
+import { semantic } from './semantic/semantic';
 
 /**
  * `npm run bench [-- <name>...] [--smoke] [--out=<dir>] [--base-port=<port>]`
@@ -18,12 +19,13 @@ import { streaming } from './edge/streaming';
  * stopped at the end, on failure or on Ctrl-C.
  */
 
-const benchmarks: Benchmark[] = [overhead, streaming, bundle, memory];
+const benchmarks: Benchmark[] = [overhead, streaming, bundle, memory, semantic];
 const titles: Record<string, string> = {
   overhead: 'Edge overhead vs Portkey (zero-latency upstream)',
   streaming: 'Streaming fidelity (a chunk every 20 ms)',
   bundle: 'Worker bundle size',
   memory: 'Sidecar and simulator memory under load',
+  semantic: 'Semantic cache quality (local embedder, labelled pairs)',
 };
 
 const args = process.argv.slice(2);
