@@ -2,6 +2,7 @@ import { fnv1a, mix32 } from '../../core/prefix-key';
 import type { Embedder } from '../../ports';
 import { canonical } from './synonyms';
 import { stem, stopWords, tokenize } from './text';
+import { l2Normalised } from './vectors';
 
 /**
  * An offline `Embedder`: feature hashing of the prompt's words, word pairs and character
@@ -74,9 +75,8 @@ export function createLocalEmbedder(options: LocalEmbedderOptions = {}): Embedde
       // Repeats count sub-linearly: a word said three times is not three times the topic.
       vector[hash % dimensions]! += sign * Math.sqrt(weight);
     }
-    const norm = Math.hypot(...vector);
     // An empty prompt stays the zero vector: similar to nothing, never a hit.
-    return norm === 0 ? vector : vector.map((v) => v / norm);
+    return l2Normalised(vector);
   };
   return {
     id: `local-hashed-ngrams-v1-${dimensions}`,
