@@ -3,12 +3,17 @@ import { defaultForwardingPolicy as fwd } from './core/forwarding-policy';
 import { createInFlightCounter } from './core/in-flight-counter';
 import { createReplicaHealth } from './core/replica-health';
 import { createRetryBudget } from './core/retry-budget';
+import { createSemanticCache } from './cache/semantic/create-semantic-cache';
+import { createPoolEmbeddingsPost } from './cache/semantic/pool-embeddings-post';
+import { workersAiModels } from './cache/semantic/workers-ai-embedder';
 import { createD1Repositories } from './db/d1-repositories';
 import { createD1KeyStore } from './db/key-store';
 import { createDurableKeyLimiter } from './limits/durable-key-limiter';
 import { createQueueUsageSink } from './usage/usage-queue';
 import { createPoolDirectory, type SnapshotCache } from './pool/pool-directory';
 import type { Clock, GatewayDeps, Logger, ReplicaHealth, Rng } from './ports';
+
+const aiModelNames = Object.keys(workersAiModels) as [keyof typeof workersAiModels];
 
 /**
  * The one place that reads the Worker's bindings and turns them into the app's ports.
@@ -46,6 +51,14 @@ const envSchema = z.object({
   EJECTION_MAX_MS: ms(fwd.ejectionMaxMs),
   CACHE_SALT: z.enum(['tenant', 'off']).default('tenant'),
   WAKE_TIMEOUT_MS: ms(fwd.wakeTimeoutMs),
+  /** Semantic cache (worker/cache/semantic/): which embedder, and the local index's behaviour. */
+  SEMANTIC_EMBEDDER: z.enum(['workers-ai', 'origin', 'local']).optional(),
+  SEMANTIC_AI_MODEL: z.enum(aiModelNames).default('@cf/baai/bge-small-en-v1.5'),
+  SEMANTIC_ORIGIN_MODEL: z.string().min(1).optional(),
+  SEMANTIC_ORIGIN_DIMENSIONS: z.coerce.number().int().positive().max(1536).optional(),
+  SEMANTIC_THRESHOLD: z.coerce.number().gt(0).max(1).optional(),
+  SEMANTIC_INDEX_VISIBILITY_DELAY_MS: z.coerce.number().int().min(0).default(0),
+  SEMANTIC_INDEX_MAX_ENTRIES: z.coerce.number().int().positive().default(10_000),
 });
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -81,7 +94,7 @@ export function depsFromEnv(env: Env): GatewayDeps {
   };
   // Health lives as long as the isolate; its thresholds come from the first env it sees.
   isolate.health ??= createReplicaHealth(forwarding);
-  return {
+  const deps: GatewayDeps = {
     config: {
       poolSecret: vars.POOL_SECRET,
       heartbeatStaleMs: vars.HEARTBEAT_STALE_MS,
@@ -109,4 +122,23 @@ export function depsFromEnv(env: Env): GatewayDeps {
     retryBudget: isolate.retryBudget,
     logger: jsonLogger,
   };
+  deps.semantic = createSemanticCache(
+    {
+      embedder: vars.SEMANTIC_EMBEDDER,
+      aiModel: vars.SEMANTIC_AI_MODEL,
+      originModel: vars.SEMANTIC_ORIGIN_MODEL,
+      originDimensions: vars.SEMANTIC_ORIGIN_DIMENSIONS,
+      threshold: vars.SEMANTIC_THRESHOLD,
+      indexVisibilityDelayMs: vars.SEMANTIC_INDEX_VISIBILITY_DELAY_MS,
+      indexMaxEntries: vars.SEMANTIC_INDEX_MAX_ENTRIES,
+    },
+    {
+      ai: env.AI,
+      vectorize: env.SEMANTIC,
+      localIndex: env.SEMANTIC_INDEX,
+      originPost: (model) => createPoolEmbeddingsPost(deps, model),
+      clock,
+    },
+  );
+  return deps;
 }
