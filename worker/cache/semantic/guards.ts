@@ -1,6 +1,6 @@
-import { negationCues, opposites, roleWords, unitOf } from './guard-lexicon';
-import { canonical } from './synonyms';
-import { normalise, stem, stopWords, tokenize, type Token } from './text';
+import { factsOf, type Facts } from './guard-facts';
+import { opposites, roleWords } from './guard-lexicon';
+import { stem } from './text';
 
 /**
  * False-hit guards for the semantic cache (issue 5, RELIABILITY K4): after the index has found a
@@ -25,125 +25,6 @@ export type GuardReason =
 
 export type GuardVerdict = { pass: true } | { pass: false; reason: GuardReason; detail: string };
 
-interface Facts {
-  tokens: Token[];
-  /** Stems of the words, stop words included (for "is this word anywhere in the other text"). */
-  stems: Set<string>;
-  normalised: string;
-  identifiers: Set<string>;
-  quoted: string[];
-  numbers: number[];
-  units: Set<string>;
-  negated: boolean;
-  entities: string[];
-  /** Content stems and role words in order: what the word-order guard compares. */
-  sequence: string[];
-  /** Stems of the content words (no stop words, no numbers). */
-  content: Set<string>;
-  /** who / when: questions whose answer is a person or a time, not an explanation. */
-  asks: Set<string>;
-}
-
-// Code-like tokens: `spans`, dotted.names, camelCase, snake_case, calls(), --flags, file.ext, /paths.
-const identifierPatterns = [
-  /`([^`]+)`/g,
-  /\b[A-Za-z_$][\w$]*(?:(?:\.|::)[A-Za-z_$][\w$]*)+\b(?:\(\))?/g,
-  /\b[a-z]+[A-Z][\w]*\b/g,
-  /\b[A-Za-z]+_[\w]+\b/g,
-  /\b[A-Za-z_][\w]*\(\)/g,
-  /(?:^|\s)(--?[a-z][\w-]*)/g,
-  /(?:^|\s)((?:\.{0,2}\/)[\w./-]+)/g,
-];
-
-function identifiersOf(text: string): Set<string> {
-  const found = new Set<string>();
-  for (const pattern of identifierPatterns) {
-    for (const match of text.matchAll(pattern)) found.add((match[1] ?? match[0]).trim());
-  }
-  return found;
-}
-
-// Double quotes of any style, and single quotes that open after a space (not apostrophes).
-const quotePattern = /["“”]([^"“”]+)["“”]|(?:^|\s)['‘]([^'‘’]+)['’](?=[\s.,?!:;]|$)/g;
-
-function quotedOf(text: string): string[] {
-  return [...text.matchAll(quotePattern)].map((m) => normalise(m[1] ?? m[2] ?? '').trim());
-}
-
-// Capitalised words that are not the first of a sentence, acronyms, and words with inner capitals.
-function entitiesOf(text: string): string[] {
-  const entities: string[] = [];
-  for (const match of text.matchAll(/(^|[.!?:]\s+|\s|["(“])([A-Z][\w+#-]*)/g)) {
-    const word = match[2]!;
-    const sentenceStart = match.index === 0 || /[.!?:]\s+$/.test(match[1]!);
-    const shouty = /^[A-Z0-9+#-]{2,}$/.test(word) || /[a-z][A-Z]/.test(word);
-    if (word === 'I' || (sentenceStart && !shouty)) continue;
-    entities.push(word.toLowerCase());
-  }
-  return entities;
-}
-
-function unitsOf(tokens: readonly Token[]): Set<string> {
-  const units = new Set<string>();
-  tokens.forEach((token, i) => {
-    const text = token.kind === 'number' ? undefined : token.text;
-    if (text === undefined) return;
-    const unit = unitOf.get(text) ?? unitOf.get(text.replace(/s$/, ''));
-    // Single letters ("g", "l", "w", "v") are units only right after a number.
-    if (unit !== undefined && (text.length > 1 || tokens[i - 1]?.kind === 'number')) {
-      units.add(unit);
-    }
-    // "°C" / "°F" arrive as the degree sign and a letter.
-    if (text === '°') {
-      const next = tokens[i + 1];
-      if (next?.kind === 'word' && (next.text === 'c' || next.text === 'f')) {
-        units.add(next.text === 'c' ? 'celsius' : 'fahrenheit');
-      }
-    }
-  });
-  return units;
-}
-
-function factsOf(text: string): Facts {
-  const tokens = tokenize(text);
-  const words = tokens.flatMap((t) => (t.kind === 'word' ? [t.text] : []));
-  const sequence = tokens.flatMap((t) =>
-    t.kind === 'number'
-      ? [`#${t.value}`]
-      : t.kind === 'word' && (roleWords.has(t.text) || !stopWords.has(t.text))
-        ? [roleWords.has(t.text) ? t.text : canonical(stem(t.text))]
-        : [],
-  );
-  return {
-    tokens,
-    stems: new Set(words.map(stem)),
-    normalised: normalise(text),
-    identifiers: identifiersOf(text),
-    quoted: quotedOf(text),
-    numbers: tokens.flatMap((t) => (t.kind === 'number' ? [t.value] : [])).sort((a, b) => a - b),
-    units: unitsOf(tokens),
-    negated: words.some((w) => negationCues.has(w)),
-    entities: entitiesOf(text),
-    sequence,
-    content: new Set(
-      words
-        .filter((w) => !stopWords.has(w) && !roleWords.has(w) && !questionWords.has(w))
-        .map((w) => canonical(stem(w))),
-    ),
-    asks: new Set(words.filter((w) => pointedQuestions.has(w))),
-  };
-}
-
-const questionWords: ReadonlySet<string> = new Set([
-  'what',
-  'which',
-  'how',
-  'why',
-  'who',
-  'when',
-  'where',
-]);
-const pointedQuestions: ReadonlySet<string> = new Set(['who', 'when']);
 // "un-", "in-", "dis-" … turn a word into its opposite: "safe" / "unsafe", "correct" / "incorrect".
 const negatingPrefixes = ['un', 'in', 'il', 'im', 'ir', 'dis', 'non'];
 
@@ -227,13 +108,13 @@ function swappedRoles(q: Facts, s: Facts): string | undefined {
   const qp = once(q.sequence);
   const sp = once(s.sequence);
   const shared = [...qp.keys()].filter((t) => sp.has(t)).slice(0, 40);
-  for (const u of shared) {
-    for (const v of shared) {
+  // The swapped terms are words with a role; "to" / "than" can only be the middle.
+  const ends = shared.filter((t) => !roleWords.has(t));
+  for (const u of ends) {
+    for (const v of ends) {
       if (qp.get(u)! >= qp.get(v)! || sp.get(u)! <= sp.get(v)!) continue;
       const middle = shared.find(
         (m) =>
-          !roleWords.has(u) &&
-          !roleWords.has(v) &&
           qp.get(u)! < qp.get(m)! &&
           qp.get(m)! < qp.get(v)! &&
           sp.get(v)! < sp.get(m)! &&
