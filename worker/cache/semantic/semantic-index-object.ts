@@ -79,12 +79,6 @@ export class SemanticIndex extends DurableObject {
     this.mutate({ kind: 'delete', ids }, settings);
   }
 
-  /** Entries stored and visible now, for tests and the admin statistics. */
-  count(settings: IndexSettings): number {
-    this.applyDue(settings);
-    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM vectors').one().n;
-  }
-
   private mutate(mutation: Mutation, settings: IndexSettings): void {
     if (settings.visibilityDelayMs <= 0) {
       // Earlier delayed writes still go first: mutations apply in the order they were made.
