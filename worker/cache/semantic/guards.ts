@@ -140,10 +140,11 @@ function missingEntity(from: Facts, other: Facts): string | undefined {
 export function guardVerdict(query: string, stored: string): GuardVerdict {
   const q = factsOf(query);
   const s = factsOf(stored);
+  // The detail is for tests and reports: a long prompt's number list must not become a log line.
   const fail = (reason: GuardReason, detail: string): GuardVerdict => ({
     pass: false,
     reason,
-    detail,
+    detail: detail.length > 200 ? `${detail.slice(0, 199)}…` : detail,
   });
   if (!sameSet(q.identifiers, s.identifiers)) {
     return fail(
