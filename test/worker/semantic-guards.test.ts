@@ -68,3 +68,12 @@ describe('guardVerdict lets paraphrases through', () => {
     expect(guardVerdict(query, stored)).toEqual({ pass: true });
   });
 });
+
+describe('guardVerdict on long prompts', () => {
+  it('clips the detail of a rejection to 200 characters', () => {
+    const stored = 'sum these: ' + Array.from({ length: 500 }, (_, i) => i).join(' ');
+    const verdict = guardVerdict(`${stored} 1000`, stored);
+    expect(verdict).toMatchObject({ pass: false, reason: 'numbers' });
+    expect(verdict.pass === false && verdict.detail.length).toBe(200);
+  });
+});
