@@ -9,6 +9,7 @@ import { overhead } from './edge/overhead';
 import { environment, environmentMarkdown, updateReadme, writeResults } from './edge/report';
 import { streaming } from './edge/streaming';
 import { routing } from './routing/routing';
+import { semantic } from './semantic/semantic';
 
 /**
  * `npm run bench [-- <name>...] [--smoke] [--out=<dir>] [--base-port=<port>]`
@@ -19,13 +20,14 @@ import { routing } from './routing/routing';
  * stopped at the end, on failure or on Ctrl-C.
  */
 
-const benchmarks: Benchmark[] = [overhead, streaming, bundle, memory, routing];
+const benchmarks: Benchmark[] = [overhead, streaming, bundle, memory, routing, semantic];
 const titles: Record<string, string> = {
   overhead: 'Edge overhead vs Portkey (zero-latency upstream)',
   streaming: 'Streaming fidelity (a chunk every 20 ms)',
   bundle: 'Worker bundle size',
   memory: 'Sidecar and simulator memory under load',
   routing: 'Replica choice: prefix affinity vs round-robin and least-loaded',
+  semantic: 'Semantic cache quality (local embedder, labelled pairs)',
 };
 
 const args = process.argv.slice(2);

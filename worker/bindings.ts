@@ -3,6 +3,9 @@ import { defaultForwardingPolicy as fwd } from './core/forwarding-policy';
 import { createInFlightCounter } from './core/in-flight-counter';
 import { createReplicaHealth } from './core/replica-health';
 import { createRetryBudget } from './core/retry-budget';
+import { createSemanticCache } from './cache/semantic/create-semantic-cache';
+import { createPoolEmbeddingsPost } from './cache/semantic/pool-embeddings-post';
+import { workersAiModels } from './cache/semantic/workers-ai-embedder';
 import { createD1Repositories } from './db/d1-repositories';
 import { cachedKeyLookup, forgettingKeyStore, type KeyLookupCache } from './db/cached-key-lookup';
 import { createD1KeyStore } from './db/key-store';
@@ -10,6 +13,8 @@ import { createDurableKeyLimiter } from './limits/durable-key-limiter';
 import { createQueueUsageSink } from './usage/usage-queue';
 import { createPoolDirectory, type SnapshotCache } from './pool/pool-directory';
 import type { Clock, GatewayDeps, Logger, ReplicaHealth, Rng } from './ports';
+
+const aiModelNames = Object.keys(workersAiModels) as [keyof typeof workersAiModels];
 
 /**
  * The one place that reads the Worker's bindings and turns them into the app's ports.
@@ -52,6 +57,14 @@ const envSchema = z.object({
   WAKE_TIMEOUT_MS: ms(fwd.wakeTimeoutMs),
   /** How long an isolate trusts a key lookup: the longest a revocation elsewhere takes here. */
   AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Semantic cache (worker/cache/semantic/): which embedder, and the local index's behaviour. */
+  SEMANTIC_EMBEDDER: z.enum(['workers-ai', 'origin', 'local']).optional(),
+  SEMANTIC_AI_MODEL: z.enum(aiModelNames).default('@cf/baai/bge-small-en-v1.5'),
+  SEMANTIC_ORIGIN_MODEL: z.string().min(1).optional(),
+  SEMANTIC_ORIGIN_DIMENSIONS: z.coerce.number().int().positive().max(1536).optional(),
+  SEMANTIC_THRESHOLD: z.coerce.number().gt(0).max(1).optional(),
+  SEMANTIC_INDEX_VISIBILITY_DELAY_MS: z.coerce.number().int().min(0).default(0),
+  SEMANTIC_INDEX_MAX_ENTRIES: z.coerce.number().int().positive().default(10_000),
 });
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -93,7 +106,7 @@ export function depsFromEnv(env: Env): GatewayDeps {
     ttlMs: vars.AUTH_CACHE_TTL_MS,
     maxEntries: 10_000,
   });
-  return {
+  const deps: GatewayDeps = {
     config: {
       poolSecret: vars.POOL_SECRET,
       heartbeatStaleMs: vars.HEARTBEAT_STALE_MS,
@@ -121,4 +134,23 @@ export function depsFromEnv(env: Env): GatewayDeps {
     retryBudget: isolate.retryBudget,
     logger: jsonLogger,
   };
+  deps.semantic = createSemanticCache(
+    {
+      embedder: vars.SEMANTIC_EMBEDDER,
+      aiModel: vars.SEMANTIC_AI_MODEL,
+      originModel: vars.SEMANTIC_ORIGIN_MODEL,
+      originDimensions: vars.SEMANTIC_ORIGIN_DIMENSIONS,
+      threshold: vars.SEMANTIC_THRESHOLD,
+      indexVisibilityDelayMs: vars.SEMANTIC_INDEX_VISIBILITY_DELAY_MS,
+      indexMaxEntries: vars.SEMANTIC_INDEX_MAX_ENTRIES,
+    },
+    {
+      ai: env.AI,
+      vectorize: env.SEMANTIC,
+      localIndex: env.SEMANTIC_INDEX,
+      originPost: (model) => createPoolEmbeddingsPost(deps, model),
+      clock,
+    },
+  );
+  return deps;
 }

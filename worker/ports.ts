@@ -169,6 +169,8 @@ export interface GatewayDeps {
   health: ReplicaHealth;
   retryBudget: RetryBudget;
   logger: Logger;
+  /** The semantic cache's building blocks; absent where a test app does not need them. */
+  semantic?: SemanticCache;
 }
 
 /** This isolate's own count of requests in flight per replica. */
@@ -235,4 +237,21 @@ export interface VectorIndex {
   ): Promise<VectorMatch[]>;
   upsert(entries: readonly VectorEntry[]): Promise<void>;
   deleteByIds(ids: readonly string[]): Promise<void>;
+}
+
+/**
+ * What the semantic cache flow uses (worker/cache/semantic/): an embedder, an index partitioned by
+ * namespace, the similarity a hit needs and the false-hit guards. bindings.ts picks the adapters.
+ */
+export interface SemanticCache {
+  embedder: Embedder;
+  index: VectorIndex;
+  /**
+   * The operator's threshold (`SEMANTIC_THRESHOLD`), else the embedder's measured default (the
+   * local embedder's, bench/README.md). Undefined when neither exists: no semantic hit may be
+   * served then. A request may raise it, never lower it (RELIABILITY K4).
+   */
+  threshold: number | undefined;
+  /** Compares the query's final user turn with the stored one (guards.ts). */
+  guardsPass(query: string, stored: string): boolean;
 }

@@ -1,0 +1,142 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { VectorEntry, VectorMatch } from '../../ports';
+import { cosine } from './vectors';
+
+/** What every call carries: the caller's clock and the index's settings (bindings.ts reads env). */
+export interface IndexSettings {
+  nowMs: number;
+  /** A write becomes queryable this long after it was made (Vectorize: seconds). 0 = at once. */
+  visibilityDelayMs: number;
+  /** Entries kept; beyond it the oldest written are evicted. */
+  maxEntries: number;
+}
+
+type Mutation = { kind: 'upsert'; entries: VectorEntry[] } | { kind: 'delete'; ids: string[] };
+
+/**
+ * `SEMANTIC_INDEX`: the local `VectorIndex` for development, tests and small deployments — one
+ * Durable Object (SQLite storage) with Vectorize's semantics: brute-force cosine within one
+ * namespace (the hard partition: the SQL selects only that namespace's rows before any scoring),
+ * mutations applied in order after an optional visibility delay, and a size cap that evicts the
+ * oldest writes. Every request goes through this one object, so it suits up to some thousands of
+ * entries and tens of lookups per second; Vectorize is the production index.
+ */
+export class SemanticIndex extends DurableObject {
+  private schemaReady = false;
+
+  private get sql(): SqlStorage {
+    const sql = this.ctx.storage.sql;
+    if (!this.schemaReady) {
+      sql.exec(`CREATE TABLE IF NOT EXISTS vectors (
+        id TEXT PRIMARY KEY,
+        namespace TEXT NOT NULL,
+        dimensions INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        metadata TEXT NOT NULL,
+        written INTEGER NOT NULL)`);
+      sql.exec(
+        'CREATE INDEX IF NOT EXISTS vectors_by_namespace ON vectors (namespace, dimensions)',
+      );
+      sql.exec('CREATE INDEX IF NOT EXISTS vectors_by_age ON vectors (written)');
+      sql.exec(`CREATE TABLE IF NOT EXISTS pending (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        apply_at_ms INTEGER NOT NULL,
+        mutation TEXT NOT NULL)`);
+      this.schemaReady = true;
+    }
+    return sql;
+  }
+
+  query(
+    vector: readonly number[],
+    options: { topK: number; namespace: string },
+    settings: IndexSettings,
+  ): VectorMatch[] {
+    this.applyDue(settings);
+    const rows = this.sql
+      .exec<{ id: string; vector: ArrayBuffer; metadata: string }>(
+        'SELECT id, vector, metadata FROM vectors WHERE namespace = ? AND dimensions = ?',
+        options.namespace,
+        vector.length,
+      )
+      .toArray();
+    return rows
+      .map((row) => ({ row, score: cosine(vector, new Float32Array(row.vector)) }))
+      .sort((a, b) => b.score - a.score || (a.row.id < b.row.id ? -1 : 1))
+      .slice(0, options.topK)
+      .map(({ row, score }) => ({
+        id: row.id,
+        score,
+        metadata: JSON.parse(row.metadata) as VectorMatch['metadata'],
+      }));
+  }
+
+  upsert(entries: VectorEntry[], settings: IndexSettings): void {
+    this.mutate({ kind: 'upsert', entries }, settings);
+  }
+
+  deleteByIds(ids: string[], settings: IndexSettings): void {
+    this.mutate({ kind: 'delete', ids }, settings);
+  }
+
+  private mutate(mutation: Mutation, settings: IndexSettings): void {
+    if (settings.visibilityDelayMs <= 0) {
+      // Earlier delayed writes still go first: mutations apply in the order they were made.
+      this.applyDue({ ...settings, nowMs: Number.MAX_SAFE_INTEGER });
+      this.apply(mutation, settings.maxEntries);
+      return;
+    }
+    this.sql.exec(
+      'INSERT INTO pending (apply_at_ms, mutation) VALUES (?, ?)',
+      settings.nowMs + settings.visibilityDelayMs,
+      JSON.stringify(mutation),
+    );
+  }
+
+  /** Applies, in order, every pending mutation whose time has come. */
+  private applyDue(settings: IndexSettings): void {
+    const due = this.sql
+      .exec<{ seq: number; mutation: string }>(
+        'SELECT seq, mutation FROM pending WHERE apply_at_ms <= ? ORDER BY seq',
+        settings.nowMs,
+      )
+      .toArray();
+    for (const { seq, mutation } of due) {
+      this.apply(JSON.parse(mutation) as Mutation, settings.maxEntries);
+      this.sql.exec('DELETE FROM pending WHERE seq = ?', seq);
+    }
+  }
+
+  private apply(mutation: Mutation, maxEntries: number): void {
+    const sql = this.sql;
+    if (mutation.kind === 'delete') {
+      for (const id of mutation.ids) sql.exec('DELETE FROM vectors WHERE id = ?', id);
+      return;
+    }
+    let written = sql
+      .exec<{ w: number }>('SELECT COALESCE(MAX(written), 0) AS w FROM vectors')
+      .one().w;
+    for (const entry of mutation.entries) {
+      // Float32 like Vectorize stores them: half the space of JSON numbers, same ranking.
+      const vector = new Float32Array(entry.values).buffer;
+      sql.exec(
+        `INSERT OR REPLACE INTO vectors (id, namespace, dimensions, vector, metadata, written)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+        entry.id,
+        entry.namespace,
+        entry.values.length,
+        vector,
+        JSON.stringify(entry.metadata),
+        ++written,
+      );
+    }
+    const excess =
+      sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM vectors').one().n - maxEntries;
+    if (excess > 0) {
+      sql.exec(
+        'DELETE FROM vectors WHERE id IN (SELECT id FROM vectors ORDER BY written LIMIT ?)',
+        excess,
+      );
+    }
+  }
+}
