@@ -8,6 +8,7 @@ import { createD1KeyStore } from './db/key-store';
 import { createDurableKeyLimiter } from './limits/durable-key-limiter';
 import { createQueueUsageSink } from './usage/usage-queue';
 import { createPoolDirectory, type SnapshotCache } from './pool/pool-directory';
+import { buildModelCatalogue, type ModelCatalogue } from './router/model-catalogue';
 import type { Clock, GatewayDeps, Logger, ReplicaHealth, Rng } from './ports';
 
 /**
@@ -20,6 +21,8 @@ const isolate = {
   inFlight: createInFlightCounter(),
   retryBudget: createRetryBudget(),
   health: undefined as ReplicaHealth | undefined,
+  /** The parsed catalogue and the text it came from: parsed again only if that text changes. */
+  models: undefined as { source: string | undefined; catalogue: ModelCatalogue } | undefined,
 };
 
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -46,6 +49,8 @@ const envSchema = z.object({
   EJECTION_MAX_MS: ms(fwd.ejectionMaxMs),
   CACHE_SALT: z.enum(['tenant', 'off']).default('tenant'),
   WAKE_TIMEOUT_MS: ms(fwd.wakeTimeoutMs),
+  /** JSON that replaces the default model catalogue (worker/config/models.ts). */
+  MODEL_CATALOGUE: z.string().optional(),
 });
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -81,6 +86,12 @@ export function depsFromEnv(env: Env): GatewayDeps {
   };
   // Health lives as long as the isolate; its thresholds come from the first env it sees.
   isolate.health ??= createReplicaHealth(forwarding);
+  if (isolate.models === undefined || isolate.models.source !== vars.MODEL_CATALOGUE) {
+    isolate.models = {
+      source: vars.MODEL_CATALOGUE,
+      catalogue: buildModelCatalogue(vars.MODEL_CATALOGUE),
+    };
+  }
   return {
     config: {
       poolSecret: vars.POOL_SECRET,
@@ -89,6 +100,7 @@ export function depsFromEnv(env: Env): GatewayDeps {
       adminToken: vars.ADMIN_TOKEN,
       payloadRetentionMs: vars.PAYLOAD_RETENTION_DAYS * dayMs,
       forwarding,
+      models: isolate.models.catalogue,
     },
     clock,
     rng: cryptoRng,
