@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
+import { thresholdForShare } from '../../worker/router/route';
+import { scorePrompt, type RouterModel } from '../../worker/router/score';
 
 /**
  * The labelled prompt set and what a threshold does to it: share sent to the large tier, recall
@@ -97,3 +99,54 @@ export function tradeoff(
 }
 
 export const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** The text-only score of a labelled prompt, as the live router scores a one-turn chat. */
+export function scoreLabelled(
+  model: RouterModel,
+  prompts: readonly LabelledPrompt[],
+): { prompt: LabelledPrompt; score: number }[] {
+  return prompts.map((prompt) => ({
+    prompt,
+    score: scorePrompt(model, {
+      text: prompt.prompt,
+      totalChars: prompt.prompt.length,
+      turns: 1,
+      tools: false,
+      jsonMode: false,
+      maxTokens: undefined,
+    }),
+  }));
+}
+
+/**
+ * What `npm run calibrate` prints: the threshold that sends at most `targetShare` of this set to
+ * the large tier, the trade-off there, the trade-off of the shipped threshold on the same set, and
+ * a few neighbouring targets to choose from.
+ */
+export function calibrate(
+  items: readonly { prompt: LabelledPrompt; score: number }[],
+  targetShare: number,
+  shippedThreshold: number,
+  costModel?: CostModel,
+): { calibrated: Tradeoff; shipped: Tradeoff; alternatives: Tradeoff[] } {
+  const sorted = items.map((i) => i.score).sort((a, b) => a - b);
+  const at = (share: number) => tradeoff(items, thresholdForShare(sorted, share), costModel);
+  return {
+    calibrated: at(targetShare),
+    shipped: tradeoff(items, shippedThreshold, costModel),
+    alternatives: [0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5].map(at),
+  };
+}
+
+/** One Markdown table row per trade-off (the calibrate CLI and bench/README.md). */
+export function tradeoffTable(rows: readonly { label: string; t: Tradeoff }[]): string {
+  const money = (x: number | undefined) => (x === undefined ? '–' : `$${x.toFixed(4)}`);
+  return [
+    '| threshold for | threshold | prompts | large share | hard recall | easy sent large | cost all-large | cost routed | saved |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      ({ label, t }) =>
+        `| ${label} | ${t.threshold.toFixed(4)} | ${t.prompts} | ${pct(t.largeShare)} | ${pct(t.hardRecall)} | ${pct(t.easyToLarge)} | ${money(t.cost?.allLargeUsd)} | ${money(t.cost?.routedUsd)} | ${t.cost === undefined ? '–' : pct(t.cost.savedShare)} |`,
+    ),
+  ].join('\n');
+}
