@@ -7,6 +7,7 @@ import { Lab } from './edge/lab';
 import { memory } from './edge/memory';
 import { overhead } from './edge/overhead';
 import { environment, environmentMarkdown, updateReadme, writeResults } from './edge/report';
+import { router } from './edge/router';
 import { streaming } from './edge/streaming';
 
 /**
@@ -18,12 +19,13 @@ import { streaming } from './edge/streaming';
  * stopped at the end, on failure or on Ctrl-C.
  */
 
-const benchmarks: Benchmark[] = [overhead, streaming, bundle, memory];
+const benchmarks: Benchmark[] = [overhead, streaming, bundle, memory, router];
 const titles: Record<string, string> = {
   overhead: 'Edge overhead vs Portkey (zero-latency upstream)',
   streaming: 'Streaming fidelity (a chunk every 20 ms)',
   bundle: 'Worker bundle size',
   memory: 'Sidecar and simulator memory under load',
+  router: 'Model router: CPU time per decision and held-out quality',
 };
 
 const args = process.argv.slice(2);
