@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import OpenAI from 'openai';
 import { describe, expect, inject, it } from 'vitest';
-import { d1Execute } from '../../scripts/lib/wrangler';
+import { d1Execute, repoRoot } from '../../scripts/lib/wrangler';
 import { e2eLargeModel, e2eModel } from './stack-config';
 
 /**
@@ -91,6 +94,25 @@ describe('model "auto" through the real stack', () => {
       replica_id: 'e2e-large',
       route_tier: 'large',
       route_score: route.score,
+    });
+  }, 60_000);
+
+  it('shows in the routing report what the routed requests saved against the large model', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        ...['--import', 'tsx', path.join(repoRoot, 'scripts/report.ts'), 'routing', '--json'],
+        ...['--persist-to', inject('persistTo')],
+      ],
+      { cwd: repoRoot },
+    );
+    const rows = (JSON.parse(stdout) as { rows: Record<string, unknown>[] }).rows;
+    const small = rows.find((r) => r.group === 'auto' && r.tier === 'small');
+    // The local stack seeds prices for both simulated models, so the saving is a number.
+    expect(small).toMatchObject({ served_models: e2eModel, saved_usd: expect.any(Number) });
+    expect(Number(small?.saved_usd)).toBeGreaterThan(0);
+    expect(rows.find((r) => r.group === 'auto' && r.tier === 'large')).toMatchObject({
+      served_models: e2eLargeModel,
     });
   }, 60_000);
 

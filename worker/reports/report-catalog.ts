@@ -1,7 +1,9 @@
 import { costReportSql } from './cost-report';
 import { qualityGroups, qualityReportSql } from './quality-report';
 import { usageGroups, type TimeRange } from './report-sql';
+import { routingReportSql, topTierModels, type TopTierModels } from './routing-report';
 import { usageReportSql } from './usage-report';
+import { defaultCatalogue } from '../config/models';
 
 /**
  * Every report by name: which groupings it takes and the SQL for a range. The CLI
@@ -13,8 +15,11 @@ export interface ReportSpec {
   defaultGroup: string;
   /** The columns a terminal table shows unless all are asked for; JSON and CSV carry every one. */
   terminalColumns?: readonly string[];
-  sql(range: TimeRange, by: string): string;
+  sql(range: TimeRange, by: string, routes: TopTierModels): string;
 }
+
+/** The routed names of the catalogue versioned with the code, and their top tiers' models. */
+export const defaultTopTierModels = topTierModels(Object.entries(defaultCatalogue.routes));
 
 const usageGroupNames = Object.keys(usageGroups) as (keyof typeof usageGroups)[];
 
@@ -50,6 +55,12 @@ export const reports = {
     defaultGroup: 'model',
     sql: (range) => costReportSql(range),
   },
+  routing: {
+    description: 'routed names by tier: share, cost, and the saving against the top tier',
+    groups: ['tier'],
+    defaultGroup: 'tier',
+    sql: (range, _by, routes) => routingReportSql(range, routes),
+  },
 } satisfies Record<string, ReportSpec>;
 
 export type ReportName = keyof typeof reports;
@@ -57,11 +68,15 @@ export type ReportName = keyof typeof reports;
 export type ReportRequest =
   { ok: true; name: ReportName; by: string; sql: string } | { ok: false; message: string };
 
-/** Validates a report request (name, grouping, range) and renders its SQL. */
+/**
+ * Validates a report request (name, grouping, range) and renders its SQL. `routes` names each
+ * routed name's top-tier model for the routing report; the edge passes its own catalogue's.
+ */
 export function reportRequest(
   name: string,
   by: string | undefined,
   range: TimeRange,
+  routes: TopTierModels = defaultTopTierModels,
 ): ReportRequest {
   if (!(name in reports))
     return {
@@ -83,5 +98,5 @@ export function reportRequest(
   ) {
     return { ok: false, message: 'the time range must have integer bounds with from < to' };
   }
-  return { ok: true, name: name as ReportName, by: group, sql: spec.sql(range, group) };
+  return { ok: true, name: name as ReportName, by: group, sql: spec.sql(range, group, routes) };
 }
