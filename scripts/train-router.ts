@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import * as prettier from 'prettier';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -116,7 +117,7 @@ function outOfFold(examples: readonly Example[], l2: number, folds = 5): number[
   return scores;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       set: { type: 'string', default: path.join(repoRoot, 'test/fixtures/router-prompts.jsonl') },
@@ -163,8 +164,10 @@ export const routerWeights: RouterWeights = {
   referenceScores: [${referenceScores.join(', ')}],
 };
 `;
-  writeFileSync(values.out, file);
+  // Written as Prettier would, so `npm run lint` passes and a retrain diffs only in numbers.
+  const options = await prettier.resolveConfig(path.join(repoRoot, 'worker/router/weights.ts'));
+  writeFileSync(values.out, await prettier.format(file, { ...options, filepath: values.out }));
   console.log(`wrote ${path.relative(process.cwd(), values.out)} (${file.length} bytes)`);
 }
 
-main();
+await main();

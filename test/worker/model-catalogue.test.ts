@@ -32,6 +32,23 @@ const autoWith = (route: Record<string, unknown>) => ({
   routes: { auto: { ...base.routes.auto, ...route } },
 });
 
+/** The base catalogue with a middle tier on a third model, and the route's fields overridden. */
+const withThreeTiers = (route: Record<string, unknown>) => ({
+  ...base,
+  models: { ...base.models, mid: {} },
+  routes: {
+    auto: {
+      ...base.routes.auto,
+      tiers: [
+        { name: 'small', model: 'small' },
+        { name: 'mid', model: 'mid' },
+        { name: 'large', model: 'large' },
+      ],
+      ...route,
+    },
+  },
+});
+
 describe('the model catalogue schema', () => {
   it('accepts models served by the pool or by a provider, aliases and a routed name', () => {
     const parsed = catalogueSchema.parse(base);
@@ -59,12 +76,12 @@ describe('the model catalogue schema', () => {
     {
       name: 'a name that is both alias and model',
       value: { ...base, aliases: { small: 'large' } },
-      error: /both a model and a alias/,
+      error: /named twice: as model and as alias/,
     },
     {
       name: 'a routed name that is also an alias',
       value: { ...base, aliases: { auto: 'small' } },
-      error: /both a alias and a route/,
+      error: /named twice: as alias and as route/,
     },
     {
       name: 'neither thresholds nor target',
@@ -73,40 +90,12 @@ describe('the model catalogue schema', () => {
     },
     {
       name: 'thresholds that do not ascend',
-      value: {
-        ...base,
-        models: { ...base.models, mid: {} },
-        routes: {
-          auto: {
-            ...base.routes.auto,
-            target: undefined,
-            tiers: [
-              { name: 'small', model: 'small' },
-              { name: 'mid', model: 'mid' },
-              { name: 'large', model: 'large' },
-            ],
-            thresholds: [0.6, 0.4],
-          },
-        },
-      },
+      value: withThreeTiers({ target: undefined, thresholds: [0.6, 0.4] }),
       error: /ascend/,
     },
     {
       name: 'a target for three tiers',
-      value: {
-        ...base,
-        models: { ...base.models, mid: {} },
-        routes: {
-          auto: {
-            ...base.routes.auto,
-            tiers: [
-              { name: 'small', model: 'small' },
-              { name: 'mid', model: 'mid' },
-              { name: 'large', model: 'large' },
-            ],
-          },
-        },
-      },
+      value: withThreeTiers({}),
       error: /two tiers only/,
     },
     {

@@ -107,7 +107,10 @@ export const catalogueSchema = z
       for (const name of names) {
         const earlier = seen.get(name);
         if (earlier !== undefined) {
-          ctx.addIssue({ code: 'custom', message: `'${name}' is both a ${earlier} and a ${kind}` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `'${name}' is named twice: as ${earlier} and as ${kind}`,
+          });
         }
         seen.set(name, kind);
       }
