@@ -116,6 +116,34 @@ describe('model "auto" through the real stack', () => {
     });
   }, 60_000);
 
+  it('gives a key limited to auto the openai client’s PermissionDeniedError for the large model', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        ...['--import', 'tsx', path.join(repoRoot, 'scripts/keys.ts'), 'create'],
+        ...['--tenant', 'e2e-routing', '--name', 'auto-only', '--models', 'auto', '--json'],
+        ...['--persist-to', inject('persistTo')],
+      ],
+      { cwd: repoRoot },
+    );
+    const limited = new OpenAI({
+      baseURL: `${edgeUrl}/v1`,
+      apiKey: (JSON.parse(stdout) as { secret: string }).secret,
+      maxRetries: 0,
+    });
+    const messages = [{ role: 'user' as const, content: hard }];
+    const refused = await limited.chat.completions
+      .create({ model: e2eLargeModel, messages, max_tokens: 4 })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(refused).toMatchObject({ status: 403, code: 'model_not_allowed' });
+    // The same key reaches the large model through the router.
+    const { response } = await limited.chat.completions
+      .create({ model: 'auto', messages, max_tokens: 4 })
+      .withResponse();
+    expect(response.headers.get('x-switchyard-model')).toBe(e2eLargeModel);
+  }, 60_000);
+
   it('lists auto and the aliases next to the models', async () => {
     const ids: string[] = [];
     for await (const model of client.models.list()) ids.push(model.id);
