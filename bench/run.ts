@@ -7,6 +7,7 @@ import { Lab } from './edge/lab';
 import { memory } from './edge/memory';
 import { overhead } from './edge/overhead';
 import { environment, environmentMarkdown, updateReadme, writeResults } from './edge/report';
+import { router } from './edge/router';
 import { streaming } from './edge/streaming';
 import { routing } from './routing/routing';
 import { semantic } from './semantic/semantic';
@@ -20,13 +21,14 @@ import { semantic } from './semantic/semantic';
  * stopped at the end, on failure or on Ctrl-C.
  */
 
-const benchmarks: Benchmark[] = [overhead, streaming, bundle, memory, routing, semantic];
+const benchmarks: Benchmark[] = [overhead, streaming, bundle, memory, routing, router, semantic];
 const titles: Record<string, string> = {
   overhead: 'Edge overhead vs Portkey (zero-latency upstream)',
   streaming: 'Streaming fidelity (a chunk every 20 ms)',
   bundle: 'Worker bundle size',
   memory: 'Sidecar and simulator memory under load',
   routing: 'Replica choice: prefix affinity vs round-robin and least-loaded',
+  router: 'Model router: CPU time per decision and held-out quality',
   semantic: 'Semantic cache quality (local embedder, labelled pairs)',
 };
 

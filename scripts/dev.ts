@@ -5,13 +5,15 @@ import { isStackStopped, launchStack, type Stack } from './lib/stack';
 import { repoRoot } from './lib/wrangler';
 
 /**
- * `npm start`: the whole local stack in one terminal — the edge on 127.0.0.1:8787 and two origin
- * replicas (sidecar + vllm-sim) — then the development key and requests to paste. Ctrl-C stops
- * every process it started, at any moment, start-up included.
+ * `npm start`: the whole local stack in one terminal — the edge on 127.0.0.1:8787, two origin
+ * replicas of the small model and one of the large (sidecar + vllm-sim each) — then the
+ * development key and requests to paste. Ctrl-C stops every process it started, at any moment,
+ * start-up included.
  */
 
 const edgePort = Number(process.env.SWITCHYARD_EDGE_PORT ?? 8787);
 const model = 'sim-small';
+const largeModel = 'sim-large';
 const stateDir = path.join(repoRoot, '.switchyard');
 
 function progress(message: string): void {
@@ -59,6 +61,10 @@ function banner(stack: Stack, example: string): string {
 
    node ${example}
 
+ Let the router pick the model: "model":"auto" sends easy prompts to ${model} and
+ hard ones to ${largeModel} (see the x-switchyard-model and x-switchyard-route headers);
+ "fast" and "smart" name them directly.
+
  Reports: npm run usage   (or curl -H "Authorization: Bearer <adminToken from
  .switchyard/dev.json>" ${edgeUrl}/admin/reports/usage)
  Dashboard: ${edgeUrl}/admin   (log in with the adminToken from .switchyard/dev.json)
@@ -70,13 +76,23 @@ function banner(stack: Stack, example: string): string {
 async function main(): Promise<void> {
   const stack = launchStack({
     edgePort,
-    replicas: [1, 2].map((n) => ({
-      id: `replica-${n}`,
-      port: 8100 + n,
-      enginePort: 8200 + n,
-      model,
-      engineArgs: ['--sim-inter-token-ms=25'],
-    })),
+    replicas: [
+      ...[1, 2].map((n) => ({
+        id: `replica-${n}`,
+        port: 8100 + n,
+        enginePort: 8200 + n,
+        model,
+        engineArgs: ['--sim-inter-token-ms=25'],
+      })),
+      // The large tier of `auto`: one replica with the simulator's 70B latency profile.
+      {
+        id: 'replica-large',
+        port: 8103,
+        enginePort: 8203,
+        model: largeModel,
+        engineArgs: ['--sim-profile=h100-70b'],
+      },
+    ],
     stateDir,
     persistTo: path.join(repoRoot, '.wrangler/state'),
     onProgress: progress,

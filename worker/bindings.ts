@@ -12,6 +12,7 @@ import { createD1KeyStore } from './db/key-store';
 import { createDurableKeyLimiter } from './limits/durable-key-limiter';
 import { createQueueUsageSink } from './usage/usage-queue';
 import { createPoolDirectory, type SnapshotCache } from './pool/pool-directory';
+import { buildModelCatalogue, type ModelCatalogue } from './router/model-catalogue';
 import type { Clock, GatewayDeps, Logger, ReplicaHealth, Rng } from './ports';
 
 const aiModelNames = Object.keys(workersAiModels) as [keyof typeof workersAiModels];
@@ -27,6 +28,8 @@ const isolate = {
   retryBudget: createRetryBudget(),
   health: undefined as ReplicaHealth | undefined,
   keyLookups: undefined as KeyLookupCache | undefined,
+  /** The parsed catalogue and the text it came from: parsed again only if that text changes. */
+  models: undefined as { source: string | undefined; catalogue: ModelCatalogue } | undefined,
 };
 
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -65,6 +68,8 @@ const envSchema = z.object({
   SEMANTIC_THRESHOLD: z.coerce.number().gt(0).max(1).optional(),
   SEMANTIC_INDEX_VISIBILITY_DELAY_MS: z.coerce.number().int().min(0).default(0),
   SEMANTIC_INDEX_MAX_ENTRIES: z.coerce.number().int().positive().default(10_000),
+  /** JSON that replaces the default model catalogue (worker/config/models.ts). */
+  MODEL_CATALOGUE: z.string().optional(),
 });
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -106,6 +111,12 @@ export function depsFromEnv(env: Env): GatewayDeps {
     ttlMs: vars.AUTH_CACHE_TTL_MS,
     maxEntries: 10_000,
   });
+  if (isolate.models === undefined || isolate.models.source !== vars.MODEL_CATALOGUE) {
+    isolate.models = {
+      source: vars.MODEL_CATALOGUE,
+      catalogue: buildModelCatalogue(vars.MODEL_CATALOGUE),
+    };
+  }
   const deps: GatewayDeps = {
     config: {
       poolSecret: vars.POOL_SECRET,
@@ -114,6 +125,7 @@ export function depsFromEnv(env: Env): GatewayDeps {
       adminToken: vars.ADMIN_TOKEN,
       payloadRetentionMs: vars.PAYLOAD_RETENTION_DAYS * dayMs,
       forwarding,
+      models: isolate.models.catalogue,
     },
     clock,
     rng: cryptoRng,

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'not_found'
   | 'stale_heartbeat'
   | 'model_not_found'
+  | 'model_not_allowed'
   | 'route_not_found'
   | 'rate_limit_exceeded'
   | 'budget_exceeded'
@@ -57,6 +58,8 @@ export const errorSpecs: Record<ErrorCode, ErrorSpec> = {
   not_found: { status: 404, type: 'not_found_error' },
   stale_heartbeat: { status: 409, type: 'invalid_request_error' },
   model_not_found: { status: 404, type: 'invalid_request_error' },
+  // The key's allowed models do not include the name asked for (api_keys.allowed_models).
+  model_not_allowed: { status: 403, type: 'permission_error' },
   route_not_found: { status: 404, type: 'not_found_error' },
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error' },
   budget_exceeded: { status: 429, type: 'insufficient_quota' },

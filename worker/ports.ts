@@ -11,6 +11,7 @@ import type {
 import type { HealthSignal, HealthState } from './core/health-state';
 import type { ForwardingPolicy } from './core/forwarding-policy';
 import type { Admission, KeyPolicy } from './limits/key-limits';
+import type { ModelCatalogue } from './router/model-catalogue';
 
 /**
  * The edge's ports: every piece of I/O the core needs, with only the methods it uses.
@@ -142,6 +143,8 @@ export interface GatewayConfig {
   payloadRetentionMs: number;
   /** Timers, retries, passive health and cache salting (core/forwarding-policy.ts). */
   forwarding: ForwardingPolicy;
+  /** Models, aliases and routed names with their router (worker/config/models.ts). */
+  models: ModelCatalogue;
 }
 
 /**

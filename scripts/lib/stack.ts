@@ -6,6 +6,7 @@ import {
   writeEdgeEnvFile,
   type DevIdentity,
 } from './dev-identity';
+import { seedDevPrices } from './dev-prices';
 import { assertPortsFree } from './ports';
 import { startProcess, stopProcess, type LineSink, type Managed } from './processes';
 
@@ -107,6 +108,7 @@ export function launchStack(options: StackOptions): Stack {
     options.onProgress('applying D1 migrations to local state');
     await applyMigrations(d1);
     await seedIdentity(identity, d1);
+    await seedDevPrices(d1);
 
     options.onProgress(`starting the edge (wrangler dev) on ${edgeUrl}`);
     start(

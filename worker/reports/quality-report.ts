@@ -1,6 +1,6 @@
 import { inRange, usageGroups, type TimeRange } from './report-sql';
 
-export const qualityGroups = ['model', 'key', 'tenant', 'tag'] as const;
+export const qualityGroups = ['model', 'key', 'tenant', 'tag', 'tier'] as const;
 export type QualityGroup = (typeof qualityGroups)[number];
 
 /**

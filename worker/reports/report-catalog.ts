@@ -1,6 +1,7 @@
 import { costReportSql } from './cost-report';
 import { qualityGroups, qualityReportSql } from './quality-report';
 import { timeBuckets, usageGroups, type TimeBucket, type TimeRange } from './report-sql';
+import { routingReportSql, topTierModels, type TopTierModels } from './routing-report';
 import {
   latencyReportSql,
   spendReportSql,
@@ -9,6 +10,7 @@ import {
   trafficReportSql,
 } from './time-series-reports';
 import { usageReportSql } from './usage-report';
+import { defaultCatalogue } from '../config/models';
 
 /**
  * Every report by name: which groupings it takes and the SQL for a range. The CLI
@@ -20,10 +22,13 @@ export interface ReportSpec {
   defaultGroup: string;
   /** The columns a terminal table shows unless all are asked for; JSON and CSV carry every one. */
   terminalColumns?: readonly string[];
-  sql(range: TimeRange, by: string): string;
+  sql(range: TimeRange, by: string, routes: TopTierModels): string;
   /** Why the range does not suit the grouping (too many time buckets), if it does not. */
   rangeProblem?(range: TimeRange, by: string): string | undefined;
 }
+
+/** The routed names of the catalogue versioned with the code, and their top tiers' models. */
+export const defaultTopTierModels = topTierModels(Object.entries(defaultCatalogue.routes));
 
 const usageGroupNames = Object.keys(usageGroups) as (keyof typeof usageGroups)[];
 const bucketNames = Object.keys(timeBuckets) as TimeBucket[];
@@ -81,6 +86,12 @@ export const reports = {
   latency: timeSeries('over time: latency and TTFT p50/p95 per model', latencyReportSql),
   tiers: timeSeries('over time: requests per routed tier', tiersReportSql),
   spend: timeSeries('over time: API-equivalent cost against the pool cost', spendReportSql),
+  routing: {
+    description: 'routed names by tier: share, cost, and the saving against the top tier',
+    groups: ['tier'],
+    defaultGroup: 'tier',
+    sql: (range, _by, routes) => routingReportSql(range, routes),
+  },
 } satisfies Record<string, ReportSpec>;
 
 export type ReportName = keyof typeof reports;
@@ -88,11 +99,15 @@ export type ReportName = keyof typeof reports;
 export type ReportRequest =
   { ok: true; name: ReportName; by: string; sql: string } | { ok: false; message: string };
 
-/** Validates a report request (name, grouping, range) and renders its SQL. */
+/**
+ * Validates a report request (name, grouping, range) and renders its SQL. `routes` names each
+ * routed name's top-tier model for the routing report; the edge passes its own catalogue's.
+ */
 export function reportRequest(
   name: string,
   by: string | undefined,
   range: TimeRange,
+  routes: TopTierModels = defaultTopTierModels,
 ): ReportRequest {
   if (!(name in reports))
     return {
@@ -116,5 +131,5 @@ export function reportRequest(
   }
   const problem = spec.rangeProblem?.(range, group);
   if (problem !== undefined) return { ok: false, message: problem };
-  return { ok: true, name: name as ReportName, by: group, sql: spec.sql(range, group) };
+  return { ok: true, name: name as ReportName, by: group, sql: spec.sql(range, group, routes) };
 }

@@ -23,6 +23,8 @@ export const usageGroups = {
   tenant: `COALESCE(u.tenant_id, '(no tenant)')`,
   tag: `COALESCE(u.tag, '(untagged)')`,
   day: `strftime('%Y-%m-%d', u.created_at_ms / 1000, 'unixepoch')`,
+  /** The routed tier that answered (`auto` requests); other requests are one group. */
+  tier: `COALESCE(u.route_tier, '(not routed)')`,
 } as const;
 export type UsageGroup = keyof typeof usageGroups;
 

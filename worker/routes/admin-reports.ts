@@ -4,6 +4,7 @@ import { GatewayError } from '../errors';
 import type { GatewayDeps } from '../ports';
 import { columnsOf, toCsv } from '../reports/csv';
 import { reportRequest } from '../reports/report-catalog';
+import { topTierModels } from '../reports/routing-report';
 
 const dayMs = 24 * 60 * 60 * 1000;
 
@@ -25,7 +26,12 @@ export function createAdminReportRoutes(deps: GatewayDeps) {
   app.get('/:name', async (c) => {
     const toMs = timeParam(c.req.query('to'), deps.clock.nowMs());
     const fromMs = timeParam(c.req.query('from'), toMs - 30 * dayMs);
-    const request = reportRequest(c.req.param('name'), c.req.query('by'), { fromMs, toMs });
+    const request = reportRequest(
+      c.req.param('name'),
+      c.req.query('by'),
+      { fromMs, toMs },
+      topTierModels(deps.config.models.routes),
+    );
     if (!request.ok) throw new GatewayError('invalid_request', request.message);
     const rows = await deps.sql.all(request.sql);
     if (c.req.query('format') === 'csv') {

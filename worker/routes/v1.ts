@@ -11,6 +11,8 @@ import { forwardToOrigin, type OriginPath } from '../forwarding/forward';
 import { createAuth } from '../middleware/auth';
 import { jsonBody, strictUtf8Body } from '../middleware/json-body';
 import { createFeedbackRoutes } from './feedback';
+import { visibleCards } from '../router/catalogue-cards';
+import { resolveTarget, routeRecord, withRouteHeader } from '../router/resolve-request';
 import { createUsageRecorder } from '../middleware/usage-recorder';
 import type { GatewayDeps } from '../ports';
 
@@ -40,8 +42,11 @@ export function createV1Routes(deps: GatewayDeps) {
   );
   app.post('*', strictUtf8Body);
 
-  /** Records what the usage row needs from the body, then admits and forwards it. */
-  const forward = (
+  /**
+   * Records what the usage row needs from the body, resolves the name (alias, routed name, the
+   * key's allowed models) to the model that answers, then admits and forwards it.
+   */
+  const forward = async (
     c: Context<AppEnv>,
     path: OriginPath,
     body: GenerationBody,
@@ -52,6 +57,15 @@ export function createV1Routes(deps: GatewayDeps) {
     const stream = body.stream === true;
     Object.assign(draft, { requestedModel: body.model, stream, promptChars });
     const generates = path !== '/v1/embeddings';
+    const target = await resolveTarget(deps, {
+      name: body.model,
+      generates,
+      body,
+      totalChars: promptChars,
+      allowedModels: c.get('auth').allowedModels,
+    });
+    if (target.route !== undefined) draft.route = routeRecord(target.route);
+    const model = target.model;
     const n = body.n ?? 1;
     // Chat engines honour either field; legacy completions read only max_tokens.
     const asked =
@@ -66,15 +80,17 @@ export function createV1Routes(deps: GatewayDeps) {
         ? Math.max(1, Math.floor(cap / n))
         : undefined;
     const maxTokens = asked ?? injected;
-    return forwardToOrigin(c, deps, {
+    const response = await forwardToOrigin(c, deps, {
       path,
-      model: body.model,
-      prefixKey: prefixKey(body.model, prompt.text),
-      body: injected === undefined ? body : { ...body, max_tokens: injected },
+      model,
+      prefixKey: prefixKey(model, prompt.text),
+      // The engine is asked for the model that answers, never for an alias or a routed name.
+      body: { ...body, model, ...(injected !== undefined && { max_tokens: injected }) },
       stream,
       clientWantsUsage: stream && body.stream_options?.include_usage === true,
       admit: () => admitRequest(c, deps, { promptChars, maxTokens, n, generates }),
     });
+    return withRouteHeader(response, target.route);
   };
 
   app.post('/chat/completions', jsonBody(chatCompletionRequest), (c) => {
@@ -103,16 +119,22 @@ export function createV1Routes(deps: GatewayDeps) {
     });
   });
 
-  const listModels = async () =>
-    modelCards(await deps.pool.snapshot(), deps.clock.nowMs(), deps.config.heartbeatStaleMs);
+  // Aliases and routed names are listed too; names the key may not use are not (cheap: the key's
+  // list is already in hand).
+  const listModels = async (c: Context<AppEnv>) =>
+    visibleCards(
+      modelCards(await deps.pool.snapshot(), deps.clock.nowMs(), deps.config.heartbeatStaleMs),
+      deps.config.models,
+      c.get('auth').allowedModels,
+    );
 
   app.route('/feedback', createFeedbackRoutes(deps));
 
-  app.get('/models', async (c) => c.json({ object: 'list', data: await listModels() }));
+  app.get('/models', async (c) => c.json({ object: 'list', data: await listModels(c) }));
 
   app.get('/models/:model{.+}', async (c) => {
     const id = c.req.param('model');
-    const card = (await listModels()).find((m) => m.id === id);
+    const card = (await listModels(c)).find((m) => m.id === id);
     if (card === undefined) {
       throw new GatewayError('model_not_found', `The model '${id}' does not exist.`, {
         param: 'model',

@@ -12,6 +12,7 @@ import { createRetryBudget } from '../../../worker/core/retry-budget';
 import { createD1Repositories } from '../../../worker/db/d1-repositories';
 import { createD1KeyStore } from '../../../worker/db/key-store';
 import { createDurableKeyLimiter } from '../../../worker/limits/durable-key-limiter';
+import { buildModelCatalogue, type ModelCatalogue } from '../../../worker/router/model-catalogue';
 import type {
   Clock,
   GatewayDeps,
@@ -123,6 +124,8 @@ export function testApp(options: {
   /** Timers, retries and health thresholds; tests shorten the timers. */
   forwarding?: Partial<ForwardingPolicy>;
   clock?: Clock;
+  /** The model catalogue; the default one (worker/config/models.ts) unless given. */
+  models?: ModelCatalogue;
 }) {
   const clock = options.clock ?? { nowMs: () => fixedNowMs };
   const forwarding = { ...defaultForwardingPolicy, ...options.forwarding };
@@ -135,6 +138,7 @@ export function testApp(options: {
       adminToken: 'adminToken' in options ? options.adminToken : testAdminToken,
       payloadRetentionMs: options.payloadRetentionMs ?? 30 * 24 * 60 * 60 * 1000,
       forwarding,
+      models: options.models ?? buildModelCatalogue(),
     },
     clock,
     rng: seededRng(seed++ * 7919),
