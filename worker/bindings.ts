@@ -3,6 +3,7 @@ import { defaultForwardingPolicy as fwd } from './core/forwarding-policy';
 import { createInFlightCounter } from './core/in-flight-counter';
 import { createReplicaHealth } from './core/replica-health';
 import { createRetryBudget } from './core/retry-budget';
+import { createDurableCoalescer, createKvCacheStore } from './cache/cache-adapters';
 import { createD1Repositories } from './db/d1-repositories';
 import { createD1KeyStore } from './db/key-store';
 import { createDurableKeyLimiter } from './limits/durable-key-limiter';
@@ -46,6 +47,27 @@ const envSchema = z.object({
   EJECTION_MAX_MS: ms(fwd.ejectionMaxMs),
   CACHE_SALT: z.enum(['tenant', 'off']).default('tenant'),
   WAKE_TIMEOUT_MS: ms(fwd.wakeTimeoutMs),
+  /** The response cache (worker/cache/): `off` sends every request upstream. */
+  RESPONSE_CACHE: z.enum(['on', 'off']).default('on'),
+  /** KV refuses TTLs below 60 s (RELIABILITY K7). */
+  CACHE_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
+  CACHE_MAX_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(7 * 24 * 3600),
+  /** Single flight of identical cacheable requests through CACHE_FLIGHT. */
+  CACHE_COALESCE: z.enum(['on', 'off']).default('on'),
+  /** The longest a follower waits for its leader before going upstream itself. */
+  CACHE_COALESCE_WAIT_MS: ms(60_000),
+  SEMANTIC_THRESHOLD: z.coerce.number().min(0).max(1).default(0.9),
+  /** Per-model thresholds as JSON, e.g. {"llama-3.1-8b": 0.93}. */
+  SEMANTIC_THRESHOLDS: z
+    .string()
+    .default('{}')
+    .transform((text) => JSON.parse(text) as unknown)
+    .pipe(z.record(z.string(), z.number().min(0).max(1))),
+  SEMANTIC_MAX_MESSAGES: z.coerce.number().int().min(1).max(64).default(5),
 });
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -79,6 +101,24 @@ export function depsFromEnv(env: Env): GatewayDeps {
     cacheSalt: vars.CACHE_SALT === 'tenant',
     wakeTimeoutMs: vars.WAKE_TIMEOUT_MS,
   };
+  const responseCache =
+    vars.RESPONSE_CACHE === 'off'
+      ? undefined
+      : {
+          store: createKvCacheStore(env.CACHE),
+          ...(vars.CACHE_COALESCE === 'on' && {
+            coalescer: createDurableCoalescer(env.CACHE_FLIGHT, vars.CACHE_COALESCE_WAIT_MS),
+          }),
+          config: {
+            defaultTtlSeconds: Math.min(vars.CACHE_TTL_SECONDS, vars.CACHE_MAX_TTL_SECONDS),
+            maxTtlSeconds: vars.CACHE_MAX_TTL_SECONDS,
+            semanticThresholds: {
+              default: vars.SEMANTIC_THRESHOLD,
+              byModel: vars.SEMANTIC_THRESHOLDS,
+            },
+            semanticMaxMessages: vars.SEMANTIC_MAX_MESSAGES,
+          },
+        };
   // Health lives as long as the isolate; its thresholds come from the first env it sees.
   isolate.health ??= createReplicaHealth(forwarding);
   return {
@@ -108,5 +148,7 @@ export function depsFromEnv(env: Env): GatewayDeps {
     health: isolate.health,
     retryBudget: isolate.retryBudget,
     logger: jsonLogger,
+    // The semantic step is wired by the semantic cache's adapters (worker/cache/semantic/).
+    ...(responseCache !== undefined && { responseCache }),
   };
 }

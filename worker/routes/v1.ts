@@ -8,6 +8,7 @@ import { modelCards } from '../core/model-cards';
 import { GatewayError } from '../errors';
 import { admitRequest } from '../limits/admission';
 import { forwardToOrigin, type OriginPath } from '../forwarding/forward';
+import { serveWithCache } from '../cache/cache-flow';
 import { createAuth } from '../middleware/auth';
 import { jsonBody, strictUtf8Body } from '../middleware/json-body';
 import { createFeedbackRoutes } from './feedback';
@@ -80,17 +81,29 @@ export function createV1Routes(deps: GatewayDeps) {
   app.post('/chat/completions', jsonBody(chatCompletionRequest), (c) => {
     const body = c.req.valid('json');
     const chars = body.messages.reduce((sum, m) => sum + contentChars(m.content), 0);
-    return forward(c, '/v1/chat/completions', body, {
-      chars,
-      text: renderConversation(body.messages),
+    return serveWithCache(c, deps, {
+      endpoint: 'chat',
+      model: body.model,
+      body,
+      forward: () =>
+        forward(c, '/v1/chat/completions', body, {
+          chars,
+          text: renderConversation(body.messages),
+        }),
     });
   });
 
   app.post('/completions', jsonBody(completionRequest), (c) => {
     const body = c.req.valid('json');
-    return forward(c, '/v1/completions', body, {
-      chars: promptChars(body.prompt),
-      text: JSON.stringify(body.prompt),
+    return serveWithCache(c, deps, {
+      endpoint: 'completions',
+      model: body.model,
+      body,
+      forward: () =>
+        forward(c, '/v1/completions', body, {
+          chars: promptChars(body.prompt),
+          text: JSON.stringify(body.prompt),
+        }),
     });
   });
 

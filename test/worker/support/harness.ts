@@ -9,6 +9,7 @@ import {
 import { createInFlightCounter } from '../../../worker/core/in-flight-counter';
 import { createReplicaHealth } from '../../../worker/core/replica-health';
 import { createRetryBudget } from '../../../worker/core/retry-budget';
+import { createDurableCoalescer, createKvCacheStore } from '../../../worker/cache/cache-adapters';
 import { createD1Repositories } from '../../../worker/db/d1-repositories';
 import { createD1KeyStore } from '../../../worker/db/key-store';
 import { createDurableKeyLimiter } from '../../../worker/limits/durable-key-limiter';
@@ -19,6 +20,8 @@ import type {
   OriginFetch,
   PoolDirectory,
   ReplicaView,
+  ResponseCacheConfig,
+  SemanticCache,
 } from '../../../worker/ports';
 
 export const testPoolSecret = 'test-pool-secret';
@@ -111,6 +114,13 @@ export async function createKey(options: KeyOptions | 'revoked' = {}) {
   return { key, keyId, tenantId };
 }
 
+export const testCacheConfig: ResponseCacheConfig = {
+  defaultTtlSeconds: 3600,
+  maxTtlSeconds: 86_400,
+  semanticThresholds: { default: 0.9, byModel: {} },
+  semanticMaxMessages: 5,
+};
+
 export function testApp(options: {
   originFetch: OriginFetch;
   pool?: PoolDirectory;
@@ -123,6 +133,13 @@ export function testApp(options: {
   /** Timers, retries and health thresholds; tests shorten the timers. */
   forwarding?: Partial<ForwardingPolicy>;
   clock?: Clock;
+  /** Turns the response cache on (real local KV and CACHE_FLIGHT objects); off by default. */
+  cache?: {
+    coalesce?: boolean;
+    coalesceWaitMs?: number;
+    semantic?: SemanticCache;
+    config?: Partial<ResponseCacheConfig>;
+  };
 }) {
   const clock = options.clock ?? { nowMs: () => fixedNowMs };
   const forwarding = { ...defaultForwardingPolicy, ...options.forwarding };
@@ -155,6 +172,19 @@ export function testApp(options: {
       warn: () => undefined,
       error: () => undefined,
     },
+    ...(options.cache && {
+      responseCache: {
+        store: createKvCacheStore(env.CACHE),
+        ...(options.cache.coalesce === true && {
+          coalescer: createDurableCoalescer(
+            env.CACHE_FLIGHT,
+            options.cache.coalesceWaitMs ?? 10_000,
+          ),
+        }),
+        config: { ...testCacheConfig, ...options.cache.config },
+      },
+      ...(options.cache.semantic && { semanticCache: options.cache.semantic }),
+    }),
   };
   const app = createApp(deps);
   /** Sends a request and waits for its usage row to be written. */

@@ -1,0 +1,30 @@
+import type { CacheStore, Coalescer } from '../ports';
+import type { CacheFlight } from './flight-object';
+
+/** The `CacheStore` port over a Workers KV namespace. */
+export function createKvCacheStore(kv: KVNamespace): CacheStore {
+  return {
+    get: async (key) => (await kv.get(key, 'text')) ?? undefined,
+    put: (key, value, ttlSeconds) => kv.put(key, value, { expirationTtl: ttlSeconds }),
+    list: async (prefix, cursor) => {
+      const page = await kv.list({ prefix, ...(cursor !== undefined && { cursor }) });
+      return {
+        keys: page.keys.map((k) => k.name),
+        ...(!page.list_complete && { cursor: page.cursor }),
+      };
+    },
+    delete: (key) => kv.delete(key),
+  };
+}
+
+/** The `Coalescer` port over the `CACHE_FLIGHT` namespace: one object per cache key. */
+export function createDurableCoalescer(
+  namespace: DurableObjectNamespace<CacheFlight>,
+  waitMs: number,
+): Coalescer {
+  const stub = (key: string) => namespace.get(namespace.idFromName(key));
+  return {
+    join: (key, requestId) => stub(key).join(requestId, waitMs),
+    finish: (key, requestId, answer) => stub(key).finish(requestId, answer),
+  };
+}
