@@ -1,3 +1,4 @@
+import { cacheReportSql } from './cache-report';
 import { costReportSql } from './cost-report';
 import { qualityGroups, qualityReportSql } from './quality-report';
 import { usageGroups, type TimeRange } from './report-sql';
@@ -29,6 +30,7 @@ export const reports = {
       'prompt_tokens',
       'completion_tokens',
       'cache_hits',
+      'tokens_saved',
       'errors',
       'rate_limited',
       'cost_usd',
@@ -37,6 +39,13 @@ export const reports = {
       'p50_ttft_ms',
     ],
     sql: (range, by) => usageReportSql(by as keyof typeof usageGroups, range),
+  },
+  cache: {
+    description:
+      'response cache: cacheable requests, exact and semantic hits, hit rates, tokens saved',
+    groups: usageGroupNames,
+    defaultGroup: 'model',
+    sql: (range, by) => cacheReportSql(by as keyof typeof usageGroups, range),
   },
   quality: {
     description: 'feedback counts and hallucination rate',

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { createAdminAuth } from '../middleware/admin-auth';
 import type { GatewayDeps } from '../ports';
+import { createAdminCacheRoutes } from './admin-cache';
 import { createAdminKeyRoutes } from './admin-keys';
 import { createAdminReportRoutes } from './admin-reports';
 
@@ -11,5 +12,6 @@ export function createAdminRoutes(deps: GatewayDeps) {
   app.use('*', createAdminAuth(deps.config.adminToken));
   app.route('/keys', createAdminKeyRoutes(deps));
   app.route('/reports', createAdminReportRoutes(deps));
+  app.route('/cache', createAdminCacheRoutes(deps));
   return app;
 }
