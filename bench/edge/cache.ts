@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { loadavg } from 'node:os';
 import type { Target } from './lab';
 import { fmt, rotate, type BenchContext, type BenchOutcome, type Benchmark } from './context';
 import { round, summarize, type Summary } from './stats';
@@ -110,7 +111,7 @@ async function measure(context: BenchContext, targets: Target[]): Promise<ModeRe
   });
 }
 
-function markdown(results: ModeResult[]): string {
+function markdown(results: ModeResult[], load: { before: number; after: number }): string {
   const by = (mode: Mode) => results.find((r) => r.mode === mode)!;
   const lines = [
     '| request | median ms | p99 ms | samples | errors | unexpected x-switchyard-cache |',
@@ -124,7 +125,9 @@ function markdown(results: ModeResult[]): string {
     `- What a cacheable miss pays for the lookups: **${fmt(round(by('miss').medianMs - by('bypass').medianMs))} ms** ` +
       `at the median, ${fmt(round(by('miss').p99Ms - by('bypass').p99Ms))} ms at p99 (miss − bypass).`,
     '',
-    'Sequential requests (c=1), one keep-alive connection, through the Miniflare-API edge with ' +
+    `1-minute load average ${fmt(load.before)} before and ${fmt(load.after)} after the run ` +
+      '(2 cores; anything above 2 means the edge waited for a CPU and every number is inflated). ' +
+      'Sequential requests (c=1), one keep-alive connection, through the Miniflare-API edge with ' +
       'local KV and Durable Objects (SQLite on this disk). In production a KV read that misses ' +
       'travels to a central store and costs more than here; hits of hot keys are served from the ' +
       'location’s cache.',
@@ -136,7 +139,9 @@ export const cache: Benchmark = {
   name: 'cache',
   async run(context): Promise<BenchOutcome> {
     const targets = await context.lab.targets();
+    const before = loadavg()[0] ?? Number.NaN;
     const results = await measure(context, targets);
-    return { results: { modes: results }, markdown: markdown(results) };
+    const load = { before, after: loadavg()[0] ?? Number.NaN };
+    return { results: { modes: results, loadAverage: load }, markdown: markdown(results, load) };
   },
 };
