@@ -1,7 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createFakeOrigin, defaultScript, type OriginScript } from './support/fake-origin';
-import { createKey, jsonRequest, testApp, usageRow } from './support/harness';
+import { createKvCacheStore } from '../../worker/cache/cache-adapters';
+import type { CacheStore } from '../../worker/ports';
+import { createKey, jsonRequest, replica, testApp, usageRow } from './support/harness';
 import { chat, dataEvents } from './support/requests';
 
 const det = (extra: Record<string, unknown> = {}) => chat({ temperature: 0, ...extra });
@@ -390,5 +392,67 @@ describe('tenant isolation (K3)', () => {
     const hit = await send('/v1/chat/completions', jsonRequest(secret, det()));
     expect(cacheHeader(hit)).toBe('hit-exact');
     expect(origin.requests).toHaveLength(1);
+  });
+});
+
+describe('model revisions (K1)', () => {
+  it('stops answering from entries of weights the pool no longer serves', async () => {
+    const origin = createFakeOrigin();
+    let replicas = [replica({ modelRevision: 'rev-a' })];
+    const { send } = testApp({
+      originFetch: origin.fetch,
+      pool: { snapshot: () => Promise.resolve(replicas), heartbeat: () => Promise.resolve(true) },
+      cache: {},
+    });
+    const { key } = await createKey();
+    await send('/v1/chat/completions', jsonRequest(key, det()));
+    const sameWeights = await send('/v1/chat/completions', jsonRequest(key, det()));
+    expect(cacheHeader(sameWeights)).toBe('hit-exact');
+
+    // A rolling upgrade: while any replica still runs rev-a, its answers still count.
+    replicas = [
+      replica({ modelRevision: 'rev-a' }),
+      replica({ replicaId: 'r2', modelRevision: 'rev-b' }),
+    ];
+    expect(cacheHeader(await send('/v1/chat/completions', jsonRequest(key, det())))).toBe(
+      'hit-exact',
+    );
+
+    replicas = [replica({ replicaId: 'r2', modelRevision: 'rev-b' })];
+    const newWeights = await send('/v1/chat/completions', jsonRequest(key, det()));
+    expect(cacheHeader(newWeights)).toBe('miss');
+    expect(origin.requests).toHaveLength(2);
+  });
+});
+
+describe('no cache side channel between tenants (K3)', () => {
+  it('gives a tenant the same cache operations whether or not another tenant asked first', async () => {
+    const operations: string[] = [];
+    const kv = createKvCacheStore(env.CACHE);
+    const recording: CacheStore = {
+      get: (k) => (operations.push(`get ${k}`), kv.get(k)),
+      put: (k, v, ttl) => (operations.push(`put ${k}`), kv.put(k, v, ttl)),
+      list: (p, c) => kv.list(p, c),
+      delete: (k) => kv.delete(k),
+    };
+    const { send } = testApp({
+      originFetch: createFakeOrigin().fetch,
+      cache: { store: recording },
+    });
+    const run = async (otherTenantFirst: boolean) => {
+      const a = await createKey();
+      const b = await createKey();
+      if (otherTenantFirst) await send('/v1/chat/completions', jsonRequest(a.key, det()));
+      operations.length = 0;
+      const r = await send('/v1/chat/completions', jsonRequest(b.key, det()));
+      expect(cacheHeader(r)).toBe('miss');
+      // Every key B touched is in B's own partition.
+      expect(operations.every((op) => op.split(' ')[1]?.startsWith(`${b.tenantId}/`))).toBe(true);
+      // B's tenant differs between runs, and with it the hash; the sequence must not.
+      return operations.map((op) =>
+        op.replace(`${b.tenantId}/`, '').replace(/[0-9a-f]{64}/, '<hash>'),
+      );
+    };
+    expect(await run(true)).toEqual(await run(false));
   });
 });

@@ -9,6 +9,7 @@ import {
   answerFromJson,
   completeUsage,
   parseCachedAnswer,
+  revisionServed,
   storable,
   type CachedAnswer,
 } from './cached-answer';
@@ -98,7 +99,7 @@ export async function serveWithCache(
       log('cache read failed', error);
       return undefined;
     });
-    const answer = parseCachedAnswer(stored);
+    const answer = await current(deps, parseCachedAnswer(stored));
     if (answer !== undefined) return serveHit(c, deps, request, key, answer, 'hit-exact');
     const semantic = await semanticStep(c, deps, cache, decision, request).catch(
       (error: unknown) => {
@@ -107,7 +108,7 @@ export async function serveWithCache(
         return undefined;
       },
     );
-    if (semantic?.kind === 'hit') {
+    if (semantic?.kind === 'hit' && (await current(deps, semantic.answer)) !== undefined) {
       return serveHit(c, deps, request, key, semantic.answer, 'hit-semantic', semantic.similarity);
     }
     probe = semantic?.probe;
@@ -143,6 +144,15 @@ export async function serveWithCache(
     throw error;
   }
   return keepAnswer(c, deps, miss, response);
+}
+
+/** The answer, unless the pool has moved on to other weights for its model. */
+async function current(
+  deps: GatewayDeps,
+  answer: CachedAnswer | undefined,
+): Promise<CachedAnswer | undefined> {
+  if (answer?.modelRevision === undefined) return answer;
+  return revisionServed(answer, await deps.pool.snapshot()) ? answer : undefined;
 }
 
 async function semanticStep(
@@ -255,7 +265,10 @@ async function keepAnswer(
     } catch {
       parsed = undefined;
     }
-    const answer = answerFromJson(miss.request.endpoint, model, parsed, deps.clock.nowMs());
+    const answer = withRevision(
+      answerFromJson(miss.request.endpoint, model, parsed, deps.clock.nowMs()),
+      draft.modelRevision,
+    );
     endFlight(c, deps, miss, answer);
     return withHeaders(new Response(text, response), headers);
   }
@@ -269,14 +282,17 @@ async function keepAnswer(
         const [choices, end] = await Promise.all([capture.choices, outcome]);
         // Only a stream that ended cleanly, with the engine's usage, is a complete answer (K2).
         if (choices !== undefined && end.end === 'done' && end.usage !== undefined) {
-          answer = storable({
-            v: 1,
-            endpoint: miss.request.endpoint,
-            model,
-            choices,
-            usage: completeUsage(end.usage),
-            storedAtMs: deps.clock.nowMs(),
-          });
+          answer = withRevision(
+            storable({
+              v: 1,
+              endpoint: miss.request.endpoint,
+              model,
+              choices,
+              usage: completeUsage(end.usage),
+              storedAtMs: deps.clock.nowMs(),
+            }),
+            draft.modelRevision,
+          );
         }
       } finally {
         endFlight(c, deps, miss, answer);
@@ -315,6 +331,15 @@ function endFlight(
       }
     }),
   );
+}
+
+function withRevision(
+  answer: CachedAnswer | undefined,
+  modelRevision: string | undefined,
+): CachedAnswer | undefined {
+  return answer === undefined || modelRevision === undefined
+    ? answer
+    : { ...answer, modelRevision };
 }
 
 function withHeaders(response: Response, headers: Record<string, string>): Response {

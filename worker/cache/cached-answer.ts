@@ -23,6 +23,24 @@ export interface CachedAnswer {
   choices: CachedChoice[];
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
   storedAtMs: number;
+  /** The revision of the weights that generated it, when the replica reported one (K1). */
+  modelRevision?: string;
+}
+
+/**
+ * Whether a stored answer still comes from weights the pool serves: true unless the replicas of
+ * the model report revisions and none of them is the entry's. The revision is only known once a
+ * replica is chosen, so it cannot be in the key; this check makes a rollout end the old hits.
+ */
+export function revisionServed(
+  answer: CachedAnswer,
+  replicas: readonly { models: readonly string[]; modelRevision?: string }[],
+): boolean {
+  if (answer.modelRevision === undefined) return true;
+  const revisions = replicas
+    .filter((r) => r.models.includes(answer.model) && r.modelRevision !== undefined)
+    .map((r) => r.modelRevision);
+  return revisions.length === 0 || revisions.includes(answer.modelRevision);
 }
 
 export function completeUsage(usage: Usage): CachedAnswer['usage'] {

@@ -14,6 +14,7 @@ import { createD1Repositories } from '../../../worker/db/d1-repositories';
 import { createD1KeyStore } from '../../../worker/db/key-store';
 import { createDurableKeyLimiter } from '../../../worker/limits/durable-key-limiter';
 import type {
+  CacheStore,
   Clock,
   GatewayDeps,
   Logger,
@@ -135,6 +136,8 @@ export function testApp(options: {
   clock?: Clock;
   /** Turns the response cache on (real local KV and CACHE_FLIGHT objects); off by default. */
   cache?: {
+    /** Another store (a recording wrapper, say) instead of the local KV one. */
+    store?: CacheStore;
     coalesce?: boolean;
     coalesceWaitMs?: number;
     semantic?: SemanticCache;
@@ -174,7 +177,7 @@ export function testApp(options: {
     },
     ...(options.cache && {
       responseCache: {
-        store: createKvCacheStore(env.CACHE),
+        store: options.cache.store ?? createKvCacheStore(env.CACHE),
         ...(options.cache.coalesce === true && {
           coalescer: createDurableCoalescer(
             env.CACHE_FLIGHT,
