@@ -72,7 +72,10 @@ describe('semantic step of the cache', () => {
   it('answers a paraphrase above the threshold from the stored exact entry, with its similarity', async () => {
     const { origin, send } = setup();
     const { key } = await createKey();
-    await send('/v1/chat/completions', jsonRequest(key, ask('What is the capital of France?')));
+    const stored = await send(
+      '/v1/chat/completions',
+      jsonRequest(key, ask('What is the capital of France?')),
+    );
     const hit = await send(
       '/v1/chat/completions',
       jsonRequest(key, ask("what's france's capital city")),
@@ -80,6 +83,10 @@ describe('semantic step of the cache', () => {
     expect(origin.requests).toHaveLength(1);
     expect(status(hit)).toBe('hit-semantic');
     expect(hit.response.headers.get('x-switchyard-similarity')).toBe('0.9500');
+    // The entry that answered, so an operator can purge it.
+    expect(hit.response.headers.get('x-switchyard-cache-key')).toBe(
+      stored.response.headers.get('x-switchyard-cache-key'),
+    );
     expect(JSON.parse(hit.text)).toMatchObject({
       choices: [{ message: { content: 'Hello from the fake engine.' } }],
     });

@@ -100,7 +100,7 @@ export async function serveWithCache(
       return undefined;
     });
     const answer = await current(deps, parseCachedAnswer(stored));
-    if (answer !== undefined) return serveHit(c, deps, request, key, answer, 'hit-exact');
+    if (answer !== undefined) return serveHit(c, deps, request, key.kvKey, answer, 'hit-exact');
     const semantic = await semanticStep(c, deps, cache, decision, request).catch(
       (error: unknown) => {
         if (error instanceof GatewayError) throw error;
@@ -109,7 +109,8 @@ export async function serveWithCache(
       },
     );
     if (semantic?.kind === 'hit' && (await current(deps, semantic.answer)) !== undefined) {
-      return serveHit(c, deps, request, key, semantic.answer, 'hit-semantic', semantic.similarity);
+      const { answer, kvKey, similarity } = semantic;
+      return serveHit(c, deps, request, kvKey, answer, 'hit-semantic', similarity);
     }
     probe = semantic?.probe;
   }
@@ -124,7 +125,7 @@ export async function serveWithCache(
     });
     if (role?.role === 'follower') {
       const answer = parseCachedAnswer(role.answer);
-      if (answer !== undefined) return serveHit(c, deps, request, key, answer, 'hit-exact');
+      if (answer !== undefined) return serveHit(c, deps, request, key.kvKey, answer, 'hit-exact');
     }
   }
   const miss: MissState = {
@@ -152,7 +153,9 @@ async function current(
   answer: CachedAnswer | undefined,
 ): Promise<CachedAnswer | undefined> {
   if (answer?.modelRevision === undefined) return answer;
-  return revisionServed(answer, await deps.pool.snapshot()) ? answer : undefined;
+  // Without a pool view the revision cannot be judged; the stored answer is still the best one.
+  const replicas = await deps.pool.snapshot().catch(() => []);
+  return revisionServed(answer, replicas) ? answer : undefined;
 }
 
 async function semanticStep(
@@ -189,7 +192,8 @@ async function serveHit(
   c: Context<AppEnv>,
   deps: GatewayDeps,
   request: CachedRequest,
-  key: ExactKey,
+  /** The entry that answers, for `x-switchyard-cache-key`. */
+  kvKey: string,
   answer: CachedAnswer,
   status: 'hit-exact' | 'hit-semantic',
   similarity?: number,
@@ -218,7 +222,7 @@ async function serveHit(
     ...limitHeaders,
     'x-switchyard-model': answer.model,
     [header.status]: status,
-    [header.key]: key.kvKey,
+    [header.key]: kvKey,
     ...(similarity !== undefined && { [header.similarity]: similarity.toFixed(4) }),
   };
   if (!stream) {

@@ -26,7 +26,14 @@ export interface SemanticProbe {
 }
 
 export type SemanticLookup =
-  | { kind: 'hit'; answer: CachedAnswer; similarity: number; probe: SemanticProbe }
+  | {
+      kind: 'hit';
+      answer: CachedAnswer;
+      similarity: number;
+      /** The exact entry that answered (its `x-switchyard-cache-key`). */
+      kvKey: string;
+      probe: SemanticProbe;
+    }
   | { kind: 'miss'; probe: SemanticProbe };
 
 function textOf(content: unknown): string | undefined {
@@ -107,8 +114,9 @@ export async function semanticLookup(
     .sort((a, b) => b.score - a.score);
   for (const match of candidates) {
     if (!semantic.guardsPass(input.text, String(match.metadata.text))) continue;
-    const answer = parseCachedAnswer(await store.get(String(match.metadata.key)));
-    if (answer !== undefined) return { kind: 'hit', answer, similarity: match.score, probe };
+    const kvKey = String(match.metadata.key);
+    const answer = parseCachedAnswer(await store.get(kvKey));
+    if (answer !== undefined) return { kind: 'hit', answer, similarity: match.score, kvKey, probe };
   }
   return { kind: 'miss', probe };
 }
