@@ -60,8 +60,7 @@ const envSchema = z.object({
   CACHE_COALESCE: z.enum(['on', 'off']).default('on'),
   /** The longest a follower waits for its leader before going upstream itself. */
   CACHE_COALESCE_WAIT_MS: ms(60_000),
-  SEMANTIC_THRESHOLD: z.coerce.number().min(0).max(1).default(0.9),
-  /** Per-model thresholds as JSON, e.g. {"llama-3.1-8b": 0.93}. */
+  /** Per-model semantic thresholds as JSON, e.g. {"llama-3.1-8b": 0.93}; others use the default. */
   SEMANTIC_THRESHOLDS: z
     .string()
     .default('{}')
@@ -112,10 +111,7 @@ export function depsFromEnv(env: Env): GatewayDeps {
           config: {
             defaultTtlSeconds: Math.min(vars.CACHE_TTL_SECONDS, vars.CACHE_MAX_TTL_SECONDS),
             maxTtlSeconds: vars.CACHE_MAX_TTL_SECONDS,
-            semanticThresholds: {
-              default: vars.SEMANTIC_THRESHOLD,
-              byModel: vars.SEMANTIC_THRESHOLDS,
-            },
+            semanticThresholds: vars.SEMANTIC_THRESHOLDS,
             semanticMaxMessages: vars.SEMANTIC_MAX_MESSAGES,
           },
         };
@@ -148,7 +144,7 @@ export function depsFromEnv(env: Env): GatewayDeps {
     health: isolate.health,
     retryBudget: isolate.retryBudget,
     logger: jsonLogger,
-    // The semantic step is wired by the semantic cache's adapters (worker/cache/semantic/).
+    // `semantic` is wired by the semantic cache's adapters (worker/cache/semantic/).
     ...(responseCache !== undefined && { responseCache }),
   };
 }

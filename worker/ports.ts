@@ -169,10 +169,10 @@ export interface GatewayDeps {
   health: ReplicaHealth;
   retryBudget: RetryBudget;
   logger: Logger;
+  /** The semantic cache's building blocks; absent where a test app does not need them. */
+  semantic?: SemanticCache;
   /** The response cache (worker/cache/); absent, every request bypasses it. */
   responseCache?: ResponseCache;
-  /** The semantic step of the cache; absent, only the exact cache answers. */
-  semanticCache?: SemanticCache;
 }
 
 /** The exact cache's storage: Workers KV (binding `CACHE`). Values are text, TTLs whole seconds. */
@@ -203,8 +203,11 @@ export interface ResponseCacheConfig {
   defaultTtlSeconds: number;
   /** The most `x-switchyard-cache-ttl` may ask for (`CACHE_MAX_TTL_SECONDS`). */
   maxTtlSeconds: number;
-  /** Semantic similarity needed for a hit: per model, else `default` (RELIABILITY K4). */
-  semanticThresholds: { default: number; byModel: Readonly<Record<string, number>> };
+  /**
+   * Per-model semantic thresholds (`SEMANTIC_THRESHOLDS`); a model without one uses the semantic
+   * cache's own `threshold` (RELIABILITY K4).
+   */
+  semanticThresholds: Readonly<Record<string, number>>;
   /** Conversations longer than this many messages never use the semantic cache. */
   semanticMaxMessages: number;
 }
@@ -214,17 +217,6 @@ export interface ResponseCache {
   /** Absent: identical requests in flight at once each go upstream. */
   coalescer?: Coalescer;
   config: ResponseCacheConfig;
-}
-
-/**
- * The semantic step of the cache. `guardsPass` rejects the classic false hits a similarity score
- * cannot see (numbers, units, negation, swapped entities, code identifiers); the semantic work
- * supplies it (worker/cache/semantic/guards.ts).
- */
-export interface SemanticCache {
-  embedder: Embedder;
-  index: VectorIndex;
-  guardsPass(query: string, stored: string): boolean;
 }
 
 /** This isolate's own count of requests in flight per replica. */
@@ -291,4 +283,21 @@ export interface VectorIndex {
   ): Promise<VectorMatch[]>;
   upsert(entries: readonly VectorEntry[]): Promise<void>;
   deleteByIds(ids: readonly string[]): Promise<void>;
+}
+
+/**
+ * What the semantic cache flow uses (worker/cache/semantic/): an embedder, an index partitioned by
+ * namespace, the similarity a hit needs and the false-hit guards. bindings.ts picks the adapters.
+ */
+export interface SemanticCache {
+  embedder: Embedder;
+  index: VectorIndex;
+  /**
+   * The operator's threshold (`SEMANTIC_THRESHOLD`), else the embedder's measured default (the
+   * local embedder's, bench/README.md). Undefined when neither exists: no semantic hit may be
+   * served then. A request may raise it, never lower it (RELIABILITY K4).
+   */
+  threshold: number | undefined;
+  /** Compares the query's final user turn with the stored one (guards.ts). */
+  guardsPass(query: string, stored: string): boolean;
 }

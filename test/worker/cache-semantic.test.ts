@@ -56,11 +56,20 @@ function memoryIndex(): VectorIndex {
 const countryGuard = (query: string, stored: string) =>
   !(/spain/i.test(query) !== /spain/i.test(stored));
 
-function setup(guardsPass: SemanticCache['guardsPass'] = countryGuard) {
+function setup(options: { threshold?: number | undefined; byModel?: Record<string, number> } = {}) {
   const origin = createFakeOrigin();
   const embedder = tableEmbedder();
-  const semantic: SemanticCache = { embedder, index: memoryIndex(), guardsPass };
-  const harness = testApp({ originFetch: origin.fetch, cache: { semantic } });
+  const threshold = 'threshold' in options ? options.threshold : 0.9;
+  const semantic: SemanticCache = {
+    embedder,
+    index: memoryIndex(),
+    threshold,
+    guardsPass: countryGuard,
+  };
+  const harness = testApp({
+    originFetch: origin.fetch,
+    cache: { semantic, config: { semanticThresholds: options.byModel ?? {} } },
+  });
   return { origin, embedder, ...harness };
 }
 
@@ -197,6 +206,7 @@ describe('semantic step of the cache', () => {
     const semantic: SemanticCache = {
       embedder: { id: 'x', dimensions: 2, embed: () => Promise.reject(new Error('down')) },
       index: memoryIndex(),
+      threshold: 0.9,
       guardsPass: () => true,
     };
     const { send } = testApp({ originFetch: origin.fetch, cache: { semantic } });
@@ -207,5 +217,29 @@ describe('semantic step of the cache', () => {
     );
     expect(r.response.status).toBe(200);
     expect(status(r)).toBe('miss');
+  });
+
+  it('uses a per-model threshold before the semantic cache’s own', async () => {
+    const { origin, send } = setup({ byModel: { tiny: 0.8 } });
+    const { key } = await createKey();
+    await send('/v1/chat/completions', jsonRequest(key, ask('What is the capital of France?')));
+    const r = await send(
+      '/v1/chat/completions',
+      jsonRequest(key, ask('Which city is the capital of France?')),
+    );
+    expect(status(r)).toBe('hit-semantic');
+    expect(origin.requests).toHaveLength(1);
+  });
+
+  it('serves no semantic hit, and embeds nothing, when no threshold was set or measured', async () => {
+    const { embedder, send } = setup({ threshold: undefined });
+    const { key } = await createKey();
+    await send('/v1/chat/completions', jsonRequest(key, ask('What is the capital of France?')));
+    const r = await send(
+      '/v1/chat/completions',
+      jsonRequest(key, ask("what's france's capital city")),
+    );
+    expect(status(r)).toBe('miss');
+    expect(embedder.calls).toBe(0);
   });
 });

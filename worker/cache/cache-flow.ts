@@ -165,12 +165,11 @@ async function semanticStep(
   decision: Use,
   request: CachedRequest,
 ) {
-  const semantic = deps.semanticCache;
+  const semantic = deps.semantic;
   if (semantic === undefined || !decision.semantic || request.endpoint !== 'chat') return undefined;
-  const text = semanticQueryText(request.body, cache.config.semanticMaxMessages);
-  if (text === undefined) return undefined;
   const threshold = effectiveThreshold(
-    cache.config,
+    cache.config.semanticThresholds,
+    semantic.threshold,
     request.model,
     c.req.header('x-switchyard-similarity-threshold'),
   );
@@ -180,6 +179,9 @@ async function semanticStep(
       'x-switchyard-similarity-threshold must be a number between 0 and 1.',
     );
   }
+  if (threshold.threshold === undefined) return undefined;
+  const text = semanticQueryText(request.body, cache.config.semanticMaxMessages);
+  if (text === undefined) return undefined;
   const scope = await semanticScope(c.get('auth').tenantId, request.model, request.body);
   return semanticLookup(semantic, cache.store, { scope, text, threshold: threshold.threshold });
 }
@@ -315,7 +317,7 @@ function endFlight(
 ) {
   const text = answer === undefined ? undefined : JSON.stringify(answer);
   const requestId = c.get('requestId');
-  const semantic = deps.semanticCache;
+  const semantic = deps.semantic;
   const jobs: Promise<unknown>[] = [];
   if (text !== undefined && miss.decision.write) {
     jobs.push(miss.cache.store.put(miss.key.kvKey, text, miss.decision.ttlSeconds));
@@ -346,8 +348,15 @@ function withRevision(
     : { ...answer, modelRevision };
 }
 
+/** Sets headers in place; a response with immutable headers (a fetched one) is copied first. */
 function withHeaders(response: Response, headers: Record<string, string>): Response {
-  const copy = new Response(response.body, response);
-  for (const [name, value] of Object.entries(headers)) copy.headers.set(name, value);
-  return copy;
+  const set = (target: Response) => {
+    for (const [name, value] of Object.entries(headers)) target.headers.set(name, value);
+    return target;
+  };
+  try {
+    return set(response);
+  } catch {
+    return set(new Response(response.body, response));
+  }
 }

@@ -1,7 +1,7 @@
 import type { CachedAnswer } from './cached-answer';
 import { parseCachedAnswer } from './cached-answer';
 import { canonicalJson, keyFields, sha256Hex } from './cache-key';
-import type { CacheStore, ResponseCacheConfig, SemanticCache } from '../ports';
+import type { CacheStore, SemanticCache } from '../ports';
 
 /**
  * The semantic step of the cache, run after an exact miss. Only short, tool-free, single-choice
@@ -79,24 +79,29 @@ export function semanticScope(
   return sha256Hex(canonicalJson({ v: 1, kind: 'semantic-scope', tenant: tenantId, fields }));
 }
 
-export type ThresholdResult = { ok: true; threshold: number } | { ok: false };
+export type ThresholdResult = { ok: true; threshold: number | undefined } | { ok: false };
 
 /**
- * The operator's threshold for the model; `x-switchyard-similarity-threshold` may only raise it
- * (K4). A value outside [0, 1] or not a number is a client error.
+ * The operator's threshold for the model (`SEMANTIC_THRESHOLDS`, else the semantic cache's own);
+ * `x-switchyard-similarity-threshold` may only raise it (K4). Undefined: no threshold was set or
+ * measured, so no semantic hit may be served. A header outside [0, 1] is a client error.
  */
 export function effectiveThreshold(
-  config: ResponseCacheConfig,
+  byModel: Readonly<Record<string, number>>,
+  fallback: number | undefined,
   model: string,
   requested: string | undefined,
 ): ThresholdResult {
-  const configured = config.semanticThresholds.byModel[model] ?? config.semanticThresholds.default;
+  const configured = byModel[model] ?? fallback;
   if (requested === undefined) return { ok: true, threshold: configured };
   const asked = Number(requested);
   if (requested.trim() === '' || !Number.isFinite(asked) || asked < 0 || asked > 1) {
     return { ok: false };
   }
-  return { ok: true, threshold: Math.max(configured, asked) };
+  return {
+    ok: true,
+    threshold: configured === undefined ? undefined : Math.max(configured, asked),
+  };
 }
 
 export async function semanticLookup(

@@ -118,7 +118,7 @@ export async function createKey(options: KeyOptions | 'revoked' = {}) {
 export const testCacheConfig: ResponseCacheConfig = {
   defaultTtlSeconds: 3600,
   maxTtlSeconds: 86_400,
-  semanticThresholds: { default: 0.9, byModel: {} },
+  semanticThresholds: {},
   semanticMaxMessages: 5,
 };
 
@@ -186,7 +186,7 @@ export function testApp(options: {
         }),
         config: { ...testCacheConfig, ...options.cache.config },
       },
-      ...(options.cache.semantic && { semanticCache: options.cache.semantic }),
+      ...(options.cache.semantic && { semantic: options.cache.semantic }),
     }),
   };
   const app = createApp(deps);
