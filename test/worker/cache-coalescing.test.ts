@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { flightShard } from '../../worker/cache/cache-adapters';
 import { exactCacheKey } from '../../worker/cache/cache-key';
 import { createFakeOrigin } from './support/fake-origin';
 import { createKey, jsonRequest, testApp, usageRow } from './support/harness';
@@ -16,8 +17,8 @@ async function followersWaiting(tenantId: string, count: number, extra = {}) {
     model: 'tiny',
     body: body(extra),
   });
-  const flight = env.CACHE_FLIGHT.get(env.CACHE_FLIGHT.idFromName(kvKey));
-  for (let i = 0; i < 300 && (await flight.waiting()) < count; i += 1) {
+  const flight = env.CACHE_FLIGHT.get(env.CACHE_FLIGHT.idFromName(flightShard(kvKey)));
+  for (let i = 0; i < 300 && (await flight.waiting(kvKey)) < count; i += 1) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -168,5 +169,46 @@ describe('single flight through CACHE_FLIGHT', () => {
       'miss',
     ]);
     expect(origin.calls()).toBe(2);
+  });
+
+  it('keeps two different keys of one shard in separate flights', async () => {
+    const { key, tenantId } = await createKey();
+    // Find two prompts whose keys fall in the same shard (256 shards: a few dozen tries).
+    const seen = new Map<string, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; pair === undefined; i += 1) {
+      const content = `prompt ${i}`;
+      const { kvKey } = await exactCacheKey({
+        tenantId,
+        endpoint: 'chat',
+        model: 'tiny',
+        body: body({ messages: [{ role: 'user', content }] }),
+      });
+      const other = seen.get(flightShard(kvKey));
+      if (other !== undefined) pair = [other, content];
+      seen.set(flightShard(kvKey), content);
+    }
+    // The first call is held until the second arrives: were the keys one flight, it never would.
+    const origin = gatedOrigin(async () => {
+      for (let i = 0; i < 300 && origin.calls() < 2; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    });
+    const { app } = testApp({ originFetch: origin.fetch, cache: { coalesce: true } });
+    const ctx = createExecutionContext();
+    const answers = await Promise.all(
+      pair.map(async (content) =>
+        app.request(
+          '/v1/chat/completions',
+          jsonRequest(key, body({ messages: [{ role: 'user', content }] })),
+          {},
+          ctx,
+        ),
+      ),
+    );
+    await waitOnExecutionContext(ctx);
+    expect(answers.map((r) => r.headers.get('x-switchyard-cache'))).toEqual(['miss', 'miss']);
+    expect(origin.calls()).toBe(2);
+    expect(flightShard('acme/ab' + '0'.repeat(62))).toBe('flight-ab');
   });
 });

@@ -17,14 +17,22 @@ export function createKvCacheStore(kv: KVNamespace): CacheStore {
   };
 }
 
-/** The `Coalescer` port over the `CACHE_FLIGHT` namespace: one object per cache key. */
+/**
+ * The `CACHE_FLIGHT` object that holds a key's flights: 256 shards by the hash's first two hex
+ * digits, so objects stay warm and one shard sees a small share of the misses.
+ */
+export function flightShard(kvKey: string): string {
+  return `flight-${kvKey.slice(kvKey.lastIndexOf('/') + 1, kvKey.lastIndexOf('/') + 3)}`;
+}
+
+/** The `Coalescer` port over the `CACHE_FLIGHT` namespace. */
 export function createDurableCoalescer(
   namespace: DurableObjectNamespace<CacheFlight>,
   waitMs: number,
 ): Coalescer {
-  const stub = (key: string) => namespace.get(namespace.idFromName(key));
+  const stub = (key: string) => namespace.get(namespace.idFromName(flightShard(key)));
   return {
-    join: (key, requestId) => stub(key).join(requestId, waitMs),
-    finish: (key, requestId, answer) => stub(key).finish(requestId, answer),
+    join: (key, requestId) => stub(key).join(key, requestId, waitMs),
+    finish: (key, requestId, answer) => stub(key).finish(key, requestId, answer),
   };
 }

@@ -1,9 +1,16 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { FlightRole } from '../ports';
 
+interface Flight {
+  leader: { requestId: string; sinceMs: number };
+  waiters: ((answer: string | undefined) => void)[];
+}
+
 /**
- * `CACHE_FLIGHT`: one Durable Object per exact-cache key, making identical cacheable requests in
- * flight at the same time one upstream call (single flight). The first to join leads; the others
+ * `CACHE_FLIGHT`: single flight for identical cacheable requests (one upstream call for all those
+ * in flight at once). Each object holds the flights of one shard of cache keys
+ * (`flightShard`): a warm object per shard instead of a new one per key, whose creation would
+ * cost every miss more than the flight saves. The first request to join a key leads; the others
  * wait here for the leader's answer. A Durable Object runs one event at a time, so "first" is
  * exact; waiting on a plain promise does not close the input gate, so followers keep arriving.
  *
@@ -11,14 +18,14 @@ import type { FlightRole } from '../ports';
  * (its isolate died) is replaced after `waitMs`, and no follower waits longer than that.
  */
 export class CacheFlight extends DurableObject {
-  private leader: { requestId: string; sinceMs: number } | undefined;
-  private waiters: ((answer: string | undefined) => void)[] = [];
+  private readonly flights = new Map<string, Flight>();
 
-  join(requestId: string, waitMs: number): Promise<FlightRole> {
+  join(key: string, requestId: string, waitMs: number): Promise<FlightRole> {
     const nowMs = Date.now();
-    if (this.leader === undefined || nowMs - this.leader.sinceMs >= waitMs) {
-      this.release(undefined);
-      this.leader = { requestId, sinceMs: nowMs };
+    const flight = this.flights.get(key);
+    if (flight === undefined || nowMs - flight.leader.sinceMs >= waitMs) {
+      if (flight !== undefined) this.release(key, undefined);
+      this.flights.set(key, { leader: { requestId, sinceMs: nowMs }, waiters: [] });
       return Promise.resolve({ role: 'leader' });
     }
     return new Promise((resolve) => {
@@ -27,28 +34,27 @@ export class CacheFlight extends DurableObject {
         resolve({ role: 'follower', answer });
       };
       const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== done);
+        flight.waiters = flight.waiters.filter((w) => w !== done);
         done(undefined);
       }, waitMs);
-      this.waiters.push(done);
+      flight.waiters.push(done);
     });
   }
 
-  /** Only the current leader can end the flight; a late call from a replaced one is ignored. */
-  finish(requestId: string, answer: string | undefined): void {
-    if (this.leader?.requestId !== requestId) return;
-    this.leader = undefined;
-    this.release(answer);
+  /** Only the key's current leader can end its flight; a late call from a replaced one is ignored. */
+  finish(key: string, requestId: string, answer: string | undefined): void {
+    if (this.flights.get(key)?.leader.requestId !== requestId) return;
+    this.release(key, answer);
   }
 
-  /** How many followers wait: for tests and diagnostics. */
-  waiting(): number {
-    return this.waiters.length;
+  /** How many followers wait on the key: for tests and diagnostics. */
+  waiting(key: string): number {
+    return this.flights.get(key)?.waiters.length ?? 0;
   }
 
-  private release(answer: string | undefined) {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake(answer);
+  private release(key: string, answer: string | undefined) {
+    const flight = this.flights.get(key);
+    this.flights.delete(key);
+    for (const wake of flight?.waiters ?? []) wake(answer);
   }
 }
