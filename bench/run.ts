@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bundle } from './edge/bundle';
+import { cache } from './edge/cache';
 import type { Benchmark } from './edge/context';
 import { Lab } from './edge/lab';
 import { memory } from './edge/memory';
@@ -21,10 +22,20 @@ import { semantic } from './semantic/semantic';
  * stopped at the end, on failure or on Ctrl-C.
  */
 
-const benchmarks: Benchmark[] = [overhead, streaming, bundle, memory, routing, router, semantic];
+const benchmarks: Benchmark[] = [
+  overhead,
+  streaming,
+  cache,
+  bundle,
+  memory,
+  routing,
+  router,
+  semantic,
+];
 const titles: Record<string, string> = {
   overhead: 'Edge overhead vs Portkey (zero-latency upstream)',
   streaming: 'Streaming fidelity (a chunk every 20 ms)',
+  cache: 'Exact cache: hit latency and what a miss pays',
   bundle: 'Worker bundle size',
   memory: 'Sidecar and simulator memory under load',
   routing: 'Replica choice: prefix affinity vs round-robin and least-loaded',

@@ -6,6 +6,7 @@ import { createRetryBudget } from './core/retry-budget';
 import { createSemanticCache } from './cache/semantic/create-semantic-cache';
 import { createPoolEmbeddingsPost } from './cache/semantic/pool-embeddings-post';
 import { workersAiModels } from './cache/semantic/workers-ai-embedder';
+import { createDurableCoalescer, createKvCacheStore } from './cache/cache-adapters';
 import { createD1Repositories } from './db/d1-repositories';
 import { cachedKeyLookup, forgettingKeyStore, type KeyLookupCache } from './db/cached-key-lookup';
 import { createD1KeyStore } from './db/key-store';
@@ -70,6 +71,26 @@ const envSchema = z.object({
   SEMANTIC_INDEX_MAX_ENTRIES: z.coerce.number().int().positive().default(10_000),
   /** JSON that replaces the default model catalogue (worker/config/models.ts). */
   MODEL_CATALOGUE: z.string().optional(),
+  /** The response cache (worker/cache/): `off` sends every request upstream. */
+  RESPONSE_CACHE: z.enum(['on', 'off']).default('on'),
+  /** KV refuses TTLs below 60 s (RELIABILITY K7). */
+  CACHE_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
+  CACHE_MAX_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(7 * 24 * 3600),
+  /** Single flight of identical cacheable requests through CACHE_FLIGHT. */
+  CACHE_COALESCE: z.enum(['on', 'off']).default('on'),
+  /** The longest a follower waits for its leader before going upstream itself. */
+  CACHE_COALESCE_WAIT_MS: ms(60_000),
+  /** Per-model semantic thresholds as JSON, e.g. {"llama-3.1-8b": 0.93}; others use the default. */
+  SEMANTIC_THRESHOLDS: z
+    .string()
+    .default('{}')
+    .transform((text) => JSON.parse(text) as unknown)
+    .pipe(z.record(z.string(), z.number().min(0).max(1))),
+  SEMANTIC_MAX_MESSAGES: z.coerce.number().int().min(1).max(64).default(5),
 });
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -105,6 +126,21 @@ export function depsFromEnv(env: Env): GatewayDeps {
     cacheSalt: vars.CACHE_SALT === 'tenant',
     wakeTimeoutMs: vars.WAKE_TIMEOUT_MS,
   };
+  const responseCache =
+    vars.RESPONSE_CACHE === 'off'
+      ? undefined
+      : {
+          store: createKvCacheStore(env.CACHE),
+          ...(vars.CACHE_COALESCE === 'on' && {
+            coalescer: createDurableCoalescer(env.CACHE_FLIGHT, vars.CACHE_COALESCE_WAIT_MS),
+          }),
+          config: {
+            defaultTtlSeconds: Math.min(vars.CACHE_TTL_SECONDS, vars.CACHE_MAX_TTL_SECONDS),
+            maxTtlSeconds: vars.CACHE_MAX_TTL_SECONDS,
+            semanticThresholds: vars.SEMANTIC_THRESHOLDS,
+            semanticMaxMessages: vars.SEMANTIC_MAX_MESSAGES,
+          },
+        };
   // Health lives as long as the isolate; its thresholds come from the first env it sees.
   isolate.health ??= createReplicaHealth(forwarding);
   isolate.keyLookups ??= cachedKeyLookup(d1.apiKeys, clock, {
@@ -145,6 +181,8 @@ export function depsFromEnv(env: Env): GatewayDeps {
     health: isolate.health,
     retryBudget: isolate.retryBudget,
     logger: jsonLogger,
+    // `semantic` is wired by the semantic cache's adapters (worker/cache/semantic/).
+    ...(responseCache !== undefined && { responseCache }),
   };
   deps.semantic = createSemanticCache(
     {

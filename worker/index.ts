@@ -7,6 +7,7 @@ import { consumeUsageBatch } from './usage/usage-queue';
 export { KeyLimiter } from './limits/key-limiter-object';
 export { Pool } from './pool/pool-object';
 export { SemanticIndex } from './cache/semantic/semantic-index-object';
+export { CacheFlight } from './cache/flight-object';
 
 // One app per env object: the bindings are fixed for the isolate's lifetime.
 const apps = new WeakMap<Env, GatewayApp>();

@@ -174,6 +174,52 @@ export interface GatewayDeps {
   logger: Logger;
   /** The semantic cache's building blocks; absent where a test app does not need them. */
   semantic?: SemanticCache;
+  /** The response cache (worker/cache/); absent, every request bypasses it. */
+  responseCache?: ResponseCache;
+}
+
+/** The exact cache's storage: Workers KV (binding `CACHE`). Values are text, TTLs whole seconds. */
+export interface CacheStore {
+  get(key: string): Promise<string | undefined>;
+  /** `ttlSeconds` is at least 60: KV refuses shorter expirations (RELIABILITY K7). */
+  put(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** One page of keys under `prefix`, and the cursor of the next page if there is one. */
+  list(prefix: string, cursor?: string): Promise<{ keys: string[]; cursor?: string }>;
+  delete(key: string): Promise<void>;
+}
+
+/** A request's part in a single flight: it calls upstream, or it received the leader's answer. */
+export type FlightRole =
+  | { role: 'leader' }
+  /** `answer` is undefined when the leader failed or took too long: the follower goes on alone. */
+  | { role: 'follower'; answer: string | undefined };
+
+/** Single flight per cache key (the `CACHE_FLIGHT` Durable Object, one per key). */
+export interface Coalescer {
+  join(key: string, requestId: string): Promise<FlightRole>;
+  /** The leader's answer (a stored cache entry), or undefined when it has none to share. */
+  finish(key: string, requestId: string, answer: string | undefined): Promise<void>;
+}
+
+export interface ResponseCacheConfig {
+  /** TTL of an entry when the request names none (`CACHE_TTL_SECONDS`). */
+  defaultTtlSeconds: number;
+  /** The most `x-switchyard-cache-ttl` may ask for (`CACHE_MAX_TTL_SECONDS`). */
+  maxTtlSeconds: number;
+  /**
+   * Per-model semantic thresholds (`SEMANTIC_THRESHOLDS`); a model without one uses the semantic
+   * cache's own `threshold` (RELIABILITY K4).
+   */
+  semanticThresholds: Readonly<Record<string, number>>;
+  /** Conversations longer than this many messages never use the semantic cache. */
+  semanticMaxMessages: number;
+}
+
+export interface ResponseCache {
+  store: CacheStore;
+  /** Absent: identical requests in flight at once each go upstream. */
+  coalescer?: Coalescer;
+  config: ResponseCacheConfig;
 }
 
 /** This isolate's own count of requests in flight per replica. */

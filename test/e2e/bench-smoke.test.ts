@@ -8,14 +8,13 @@ import { afterAll, describe, expect, it } from 'vitest';
  * The CI version of `npm run bench` (issue 8): a few requests per side, asserting only that the
  * harness starts every side, finishes and writes its result files. Speed is judged by the full
  * benchmark, never here. Ports 9750+ keep it apart from the e2e stack and from a full bench run;
- * with `SWITCHYARD_E2E_BASE_PORT` set they follow it (base + 50…), so the whole test command stays
- * in one port range.
+ * with SWITCHYARD_E2E_BASE_PORT set they move to base+50 … base+99, beside the stack it moved.
  */
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
-const out = mkdtempSync(path.join(tmpdir(), 'switchyard-bench-smoke-'));
 const e2eBase = process.env.SWITCHYARD_E2E_BASE_PORT;
-const basePort = e2eBase === undefined ? 9750 : Number(e2eBase) + 50;
+const benchBasePort = e2eBase === undefined ? 9750 : Number(e2eBase) + 50;
+const out = mkdtempSync(path.join(tmpdir(), 'switchyard-bench-smoke-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
@@ -33,19 +32,21 @@ function runBench(args: string[]): Promise<{ code: number | null; output: string
 }
 
 describe('npm run bench --smoke', () => {
-  it('runs overhead, streaming and bundle end to end and writes one result file each', async () => {
+  it('runs overhead, streaming, cache and bundle end to end and writes one result file each', async () => {
     const { code, output } = await runBench([
       'overhead',
       'streaming',
+      'cache',
       'bundle',
       '--smoke',
       `--out=${out}`,
-      `--base-port=${basePort}`,
+      `--base-port=${benchBasePort}`,
     ]);
     expect(code, output).toBe(0);
     const files = readdirSync(out).sort();
     expect(files.map((f) => f.replace(/-\d{4}-\d{2}-\d{2}\.json$/, ''))).toEqual([
       'bundle',
+      'cache',
       'overhead',
       'streaming',
     ]);
@@ -65,7 +66,7 @@ describe('npm run bench --smoke', () => {
       'routing',
       '--smoke',
       `--out=${routingOut}`,
-      `--base-port=${basePort}`,
+      `--base-port=${benchBasePort}`,
     ]);
     expect(code, output).toBe(0);
     const [file, ...others] = readdirSync(routingOut);

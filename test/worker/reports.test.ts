@@ -217,6 +217,29 @@ beforeAll(async () => {
     feedback.bind('f5', 'c-70b', 'tenant-2', 'key-b', 1, null, base + 54),
   );
   await env.DB.batch(rows);
+  // A hit generated nothing: its row has zero tokens and the stored answer's total as saved (K6).
+  await env.DB.prepare(
+    `UPDATE usage_events SET prompt_tokens = 0, completion_tokens = 0, tokens_saved = 15
+     WHERE request_id = 'r-hit'`,
+  ).run();
+});
+
+describe('the cache report', () => {
+  it('counts cacheable requests, hits by kind, both hit rates and the tokens saved', async () => {
+    const [a] = (await run('cache', 'model')).filter((r) => r.group === 'a');
+    expect(a).toEqual({
+      group: 'a',
+      requests: 22,
+      cacheable: 21,
+      hits_exact: 1,
+      hits_semantic: 0,
+      misses: 20,
+      bypassed: 1,
+      hit_rate_cacheable: 0.0476,
+      hit_rate_all: 0.0455,
+      tokens_saved: 15,
+    });
+  });
 });
 
 describe('the usage report', () => {
@@ -225,9 +248,11 @@ describe('the usage report', () => {
     expect(a).toEqual({
       group: 'a',
       requests: 22,
-      prompt_tokens: 210,
-      completion_tokens: 105,
+      prompt_tokens: 200,
+      completion_tokens: 100,
       cache_hits: 1,
+      // One hit among 21 requests that could use the cache (the 22nd bypassed it).
+      cache_hit_rate: 0.0476,
       tokens_saved: 15,
       errors: 5,
       client_errors: 0,

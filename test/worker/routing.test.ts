@@ -29,9 +29,18 @@ const ask = (model: string, content: string, extra: Record<string, unknown> = {}
   ...extra,
 });
 
-function routingApp(replicas = [small(), large()], models = buildModelCatalogue()) {
+function routingApp(
+  replicas = [small(), large()],
+  models = buildModelCatalogue(),
+  options: Pick<Parameters<typeof testApp>[0], 'cache'> = {},
+) {
   const origin = createFakeOrigin();
-  const app = testApp({ originFetch: origin.fetch, pool: staticPool(replicas), models });
+  const app = testApp({
+    originFetch: origin.fetch,
+    pool: staticPool(replicas),
+    models,
+    ...options,
+  });
   return { origin, ...app };
 }
 
@@ -213,5 +222,55 @@ describe('GET /v1/models with the catalogue', () => {
       headers: { authorization: `Bearer ${key}` },
     });
     expect(hidden.response.status).toBe(404);
+  });
+});
+
+describe('routing and the response cache', () => {
+  const det = { temperature: 0 };
+  const cached = () => routingApp(undefined, undefined, { cache: {} });
+
+  it('keys entries by the model that answers: an alias and its model share one entry', async () => {
+    const { origin, send } = cached();
+    const { key } = await createKey();
+    const first = await send('/v1/chat/completions', jsonRequest(key, ask('fast', easy, det)));
+    const second = await send(
+      '/v1/chat/completions',
+      jsonRequest(key, ask('sim-small', easy, det)),
+    );
+    expect(first.response.headers.get('x-switchyard-cache')).toBe('miss');
+    expect(second.response.headers.get('x-switchyard-cache')).toBe('hit-exact');
+    expect(origin.requests).toHaveLength(1);
+    expect(await usageRow(second.response.headers.get('x-request-id'))).toMatchObject({
+      requested_model: 'sim-small',
+      served_model: 'sim-small',
+      cache_status: 'hit-exact',
+    });
+  });
+
+  it('checks the key’s model policy before the cache, and a routed hit still says how it was routed', async () => {
+    const { origin, send } = cached();
+    const { key: open, tenantId } = await createKey();
+    const { key: limited } = await createKey({ allowedModels: ['auto'], tenantId });
+    await send('/v1/chat/completions', jsonRequest(open, ask('smart', hard, det)));
+    expect(origin.requests).toHaveLength(1);
+
+    const refused = await send(
+      '/v1/chat/completions',
+      jsonRequest(limited, ask('sim-large', hard, det)),
+    );
+    expect(refused.response.status).toBe(403);
+
+    const routed = await send('/v1/chat/completions', jsonRequest(limited, ask('auto', hard, det)));
+    expect(routed.response.status).toBe(200);
+    expect(routed.response.headers.get('x-switchyard-cache')).toBe('hit-exact');
+    expect(routed.response.headers.get('x-switchyard-model')).toBe('sim-large');
+    expect(routed.response.headers.get('x-switchyard-route')).toMatch(/^tier=large; /);
+    expect(origin.requests).toHaveLength(1);
+    expect(await usageRow(routed.response.headers.get('x-request-id'))).toMatchObject({
+      requested_model: 'auto',
+      served_model: 'sim-large',
+      route_tier: 'large',
+      cache_status: 'hit-exact',
+    });
   });
 });

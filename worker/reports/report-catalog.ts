@@ -1,3 +1,4 @@
+import { cacheReportSql } from './cache-report';
 import { costReportSql } from './cost-report';
 import { qualityGroups, qualityReportSql } from './quality-report';
 import { timeBuckets, usageGroups, type TimeBucket, type TimeRange } from './report-sql';
@@ -58,6 +59,7 @@ export const reports = {
       'prompt_tokens',
       'completion_tokens',
       'cache_hits',
+      'tokens_saved',
       'errors',
       'rate_limited',
       'cost_usd',
@@ -66,6 +68,13 @@ export const reports = {
       'p50_ttft_ms',
     ],
     sql: (range, by) => usageReportSql(by as keyof typeof usageGroups, range),
+  },
+  cache: {
+    description:
+      'response cache: cacheable requests, exact and semantic hits, hit rates, tokens saved',
+    groups: usageGroupNames,
+    defaultGroup: 'model',
+    sql: (range, by) => cacheReportSql(by as keyof typeof usageGroups, range),
   },
   quality: {
     description: 'feedback counts and hallucination rate',

@@ -3,6 +3,7 @@ import type { AppEnv } from '../app-env';
 import { createAdminAuth } from '../middleware/admin-auth';
 import type { GatewayDeps } from '../ports';
 import { createAdminDashboardRoutes } from './admin-dashboard';
+import { createAdminCacheRoutes } from './admin-cache';
 import { createAdminKeyRoutes } from './admin-keys';
 import { createAdminPoolRoutes } from './admin-pool';
 import { createAdminReportRoutes } from './admin-reports';
@@ -16,5 +17,6 @@ export function createAdminRoutes(deps: GatewayDeps) {
   app.route('/keys', createAdminKeyRoutes(deps));
   app.route('/reports', createAdminReportRoutes(deps));
   app.route('/pool', createAdminPoolRoutes(deps));
+  app.route('/cache', createAdminCacheRoutes(deps));
   return app;
 }

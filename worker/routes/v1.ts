@@ -8,6 +8,7 @@ import { modelCards } from '../core/model-cards';
 import { GatewayError } from '../errors';
 import { admitRequest } from '../limits/admission';
 import { forwardToOrigin, type OriginPath } from '../forwarding/forward';
+import { serveWithCache } from '../cache/cache-flow';
 import { createAuth } from '../middleware/auth';
 import { jsonBody, strictUtf8Body } from '../middleware/json-body';
 import { createFeedbackRoutes } from './feedback';
@@ -43,29 +44,40 @@ export function createV1Routes(deps: GatewayDeps) {
   app.post('*', strictUtf8Body);
 
   /**
-   * Records what the usage row needs from the body, resolves the name (alias, routed name, the
-   * key's allowed models) to the model that answers, then admits and forwards it.
+   * Records what the usage row needs from the body and resolves the name (alias, routed name, the
+   * key's allowed models) to the model that answers: before the cache, so a key never reads an
+   * answer of a model it may not use and the cache key holds the model, not the alias.
    */
-  const forward = async (
+  const resolve = async (
     c: Context<AppEnv>,
     path: OriginPath,
     body: GenerationBody,
-    prompt: { chars: number; text: string },
+    promptChars: number,
   ) => {
-    const promptChars = prompt.chars;
     const draft = c.get('usage');
-    const stream = body.stream === true;
-    Object.assign(draft, { requestedModel: body.model, stream, promptChars });
-    const generates = path !== '/v1/embeddings';
+    Object.assign(draft, { requestedModel: body.model, stream: body.stream === true, promptChars });
     const target = await resolveTarget(deps, {
       name: body.model,
-      generates,
+      generates: path !== '/v1/embeddings',
       body,
       totalChars: promptChars,
       allowedModels: c.get('auth').allowedModels,
     });
     if (target.route !== undefined) draft.route = routeRecord(target.route);
-    const model = target.model;
+    return target;
+  };
+
+  /** Admits and forwards a request whose model is resolved. */
+  const forward = (
+    c: Context<AppEnv>,
+    path: OriginPath,
+    body: GenerationBody,
+    prompt: { chars: number; text: string },
+    model: string,
+  ) => {
+    const promptChars = prompt.chars;
+    const stream = body.stream === true;
+    const generates = path !== '/v1/embeddings';
     const n = body.n ?? 1;
     // Chat engines honour either field; legacy completions read only max_tokens.
     const asked =
@@ -80,7 +92,7 @@ export function createV1Routes(deps: GatewayDeps) {
         ? Math.max(1, Math.floor(cap / n))
         : undefined;
     const maxTokens = asked ?? injected;
-    const response = await forwardToOrigin(c, deps, {
+    return forwardToOrigin(c, deps, {
       path,
       model,
       prefixKey: prefixKey(model, prompt.text),
@@ -90,33 +102,48 @@ export function createV1Routes(deps: GatewayDeps) {
       clientWantsUsage: stream && body.stream_options?.include_usage === true,
       admit: () => admitRequest(c, deps, { promptChars, maxTokens, n, generates }),
     });
+  };
+
+  /** Chat and completions: resolve, then the cache (which forwards a miss). */
+  const generate = async (
+    c: Context<AppEnv>,
+    endpoint: 'chat' | 'completions',
+    body: GenerationBody,
+    prompt: { chars: number; text: string },
+  ) => {
+    const path = endpoint === 'chat' ? '/v1/chat/completions' : '/v1/completions';
+    const target = await resolve(c, path, body, prompt.chars);
+    const response = await serveWithCache(c, deps, {
+      endpoint,
+      model: target.model,
+      body,
+      forward: () => forward(c, path, body, prompt, target.model),
+    });
     return withRouteHeader(response, target.route);
   };
 
   app.post('/chat/completions', jsonBody(chatCompletionRequest), (c) => {
     const body = c.req.valid('json');
-    const chars = body.messages.reduce((sum, m) => sum + contentChars(m.content), 0);
-    return forward(c, '/v1/chat/completions', body, {
-      chars,
+    return generate(c, 'chat', body, {
+      chars: body.messages.reduce((sum, m) => sum + contentChars(m.content), 0),
       text: renderConversation(body.messages),
     });
   });
 
   app.post('/completions', jsonBody(completionRequest), (c) => {
     const body = c.req.valid('json');
-    return forward(c, '/v1/completions', body, {
+    return generate(c, 'completions', body, {
       chars: promptChars(body.prompt),
       text: JSON.stringify(body.prompt),
     });
   });
 
   // Embeddings never stream: `stream` is dropped so a stray field cannot turn on the SSE relay.
-  app.post('/embeddings', jsonBody(embeddingRequest), (c) => {
+  app.post('/embeddings', jsonBody(embeddingRequest), async (c) => {
     const { stream: _stream, ...body } = c.req.valid('json');
-    return forward(c, '/v1/embeddings', body, {
-      chars: promptChars(body.input),
-      text: JSON.stringify(body.input),
-    });
+    const prompt = { chars: promptChars(body.input), text: JSON.stringify(body.input) };
+    const target = await resolve(c, '/v1/embeddings', body, prompt.chars);
+    return forward(c, '/v1/embeddings', body, prompt, target.model);
   });
 
   // Aliases and routed names are listed too; names the key may not use are not (cheap: the key's

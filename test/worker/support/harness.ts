@@ -9,17 +9,21 @@ import {
 import { createInFlightCounter } from '../../../worker/core/in-flight-counter';
 import { createReplicaHealth } from '../../../worker/core/replica-health';
 import { createRetryBudget } from '../../../worker/core/retry-budget';
+import { createDurableCoalescer, createKvCacheStore } from '../../../worker/cache/cache-adapters';
 import { createD1Repositories } from '../../../worker/db/d1-repositories';
 import { createD1KeyStore } from '../../../worker/db/key-store';
 import { createDurableKeyLimiter } from '../../../worker/limits/durable-key-limiter';
 import { buildModelCatalogue, type ModelCatalogue } from '../../../worker/router/model-catalogue';
 import type {
+  CacheStore,
   Clock,
   GatewayDeps,
   Logger,
   OriginFetch,
   PoolDirectory,
   ReplicaView,
+  ResponseCacheConfig,
+  SemanticCache,
 } from '../../../worker/ports';
 
 export const testPoolSecret = 'test-pool-secret';
@@ -73,12 +77,14 @@ export interface KeyOptions {
   logPayloads?: boolean;
   allowedModels?: string[];
   cacheMode?: 'on' | 'off' | 'exact';
+  /** Another key's tenant, to share its cache partition; a new tenant per key otherwise. */
+  tenantId?: string;
 }
 
 export async function createKey(options: KeyOptions | 'revoked' = {}) {
   const o = options === 'revoked' ? { status: 'revoked' as const } : options;
   const key = generateApiKey();
-  const tenantId = `tenant-${seed}`;
+  const tenantId = o.tenantId ?? `tenant-${seed}`;
   const keyId = `key-${seed++}`;
   await env.DB.batch([
     env.DB.prepare('INSERT OR IGNORE INTO tenants (id, name, created_at_ms) VALUES (?, ?, ?)').bind(
@@ -112,6 +118,13 @@ export async function createKey(options: KeyOptions | 'revoked' = {}) {
   return { key, keyId, tenantId };
 }
 
+export const testCacheConfig: ResponseCacheConfig = {
+  defaultTtlSeconds: 3600,
+  maxTtlSeconds: 86_400,
+  semanticThresholds: {},
+  semanticMaxMessages: 5,
+};
+
 export function testApp(options: {
   originFetch: OriginFetch;
   pool?: PoolDirectory;
@@ -126,6 +139,15 @@ export function testApp(options: {
   clock?: Clock;
   /** The model catalogue; the default one (worker/config/models.ts) unless given. */
   models?: ModelCatalogue;
+  /** Turns the response cache on (real local KV and CACHE_FLIGHT objects); off by default. */
+  cache?: {
+    /** Another store (a recording wrapper, say) instead of the local KV one. */
+    store?: CacheStore;
+    coalesce?: boolean;
+    coalesceWaitMs?: number;
+    semantic?: SemanticCache;
+    config?: Partial<ResponseCacheConfig>;
+  };
 }) {
   const clock = options.clock ?? { nowMs: () => fixedNowMs };
   const forwarding = { ...defaultForwardingPolicy, ...options.forwarding };
@@ -159,6 +181,19 @@ export function testApp(options: {
       warn: () => undefined,
       error: () => undefined,
     },
+    ...(options.cache && {
+      responseCache: {
+        store: options.cache.store ?? createKvCacheStore(env.CACHE),
+        ...(options.cache.coalesce === true && {
+          coalescer: createDurableCoalescer(
+            env.CACHE_FLIGHT,
+            options.cache.coalesceWaitMs ?? 10_000,
+          ),
+        }),
+        config: { ...testCacheConfig, ...options.cache.config },
+      },
+      ...(options.cache.semantic && { semantic: options.cache.semantic }),
+    }),
   };
   const app = createApp(deps);
   /** Sends a request and waits for its usage row to be written. */
