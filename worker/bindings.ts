@@ -14,7 +14,8 @@ import { createDurableKeyLimiter } from './limits/durable-key-limiter';
 import { createQueueUsageSink } from './usage/usage-queue';
 import { createPoolDirectory, type SnapshotCache } from './pool/pool-directory';
 import { buildModelCatalogue, type ModelCatalogue } from './router/model-catalogue';
-import type { Clock, GatewayDeps, Logger, ReplicaHealth, Rng } from './ports';
+import { catalogueProviders } from './forwarding/spillover';
+import type { Clock, GatewayDeps, Logger, ProviderDirectory, ReplicaHealth, Rng } from './ports';
 
 const aiModelNames = Object.keys(workersAiModels) as [keyof typeof workersAiModels];
 
@@ -30,7 +31,9 @@ const isolate = {
   health: undefined as ReplicaHealth | undefined,
   keyLookups: undefined as KeyLookupCache | undefined,
   /** The parsed catalogue and the text it came from: parsed again only if that text changes. */
-  models: undefined as { source: string | undefined; catalogue: ModelCatalogue } | undefined,
+  models: undefined as
+    | { source: string | undefined; catalogue: ModelCatalogue; providers: ProviderDirectory }
+    | undefined,
 };
 
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -59,6 +62,7 @@ const envSchema = z.object({
   EJECTION_MAX_MS: ms(fwd.ejectionMaxMs),
   CACHE_SALT: z.enum(['tenant', 'off']).default('tenant'),
   WAKE_TIMEOUT_MS: ms(fwd.wakeTimeoutMs),
+  LOAD_FACTOR: z.coerce.number().min(1).max(16).default(fwd.loadFactor),
   /** How long an isolate trusts a key lookup: the longest a revocation elsewhere takes here. */
   AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).default(10_000),
   /** Semantic cache (worker/cache/semantic/): which embedder, and the local index's behaviour. */
@@ -125,6 +129,7 @@ export function depsFromEnv(env: Env): GatewayDeps {
     ejectionMaxMs: vars.EJECTION_MAX_MS,
     cacheSalt: vars.CACHE_SALT === 'tenant',
     wakeTimeoutMs: vars.WAKE_TIMEOUT_MS,
+    loadFactor: vars.LOAD_FACTOR,
   };
   const responseCache =
     vars.RESPONSE_CACHE === 'off'
@@ -148,9 +153,16 @@ export function depsFromEnv(env: Env): GatewayDeps {
     maxEntries: 10_000,
   });
   if (isolate.models === undefined || isolate.models.source !== vars.MODEL_CATALOGUE) {
+    const catalogue = buildModelCatalogue(vars.MODEL_CATALOGUE);
     isolate.models = {
       source: vars.MODEL_CATALOGUE,
-      catalogue: buildModelCatalogue(vars.MODEL_CATALOGUE),
+      catalogue,
+      // Provider keys are Worker secrets named by the catalogue, so they are read from env itself.
+      providers: catalogueProviders(
+        catalogue.models,
+        env as unknown as Record<string, unknown>,
+        jsonLogger,
+      ),
     };
   }
   const deps: GatewayDeps = {
@@ -177,6 +189,7 @@ export function depsFromEnv(env: Env): GatewayDeps {
     sql: d1.sql,
     feedback: d1.feedback,
     pool: createPoolDirectory(env.POOL, clock, isolate.snapshotCache),
+    providers: isolate.models.providers,
     inFlight: isolate.inFlight,
     health: isolate.health,
     retryBudget: isolate.retryBudget,

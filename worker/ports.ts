@@ -155,6 +155,22 @@ export interface SqlRunner {
   all(sql: string): Promise<Record<string, unknown>[]>;
 }
 
+/** An OpenAI-compatible provider a model spills over to when the pool cannot serve it. */
+export interface SpilloverProvider {
+  /** Shown as `provider:<name>` in `x-switchyard-replica` and usage rows. */
+  name: string;
+  /** Including the version path, e.g. `https://api.openai.com/v1`. */
+  baseUrl: string;
+  apiKey: string;
+  /** The provider's name for the model. */
+  model: string;
+}
+
+export interface ProviderDirectory {
+  /** The model's spillover provider, if one is configured and its key is set. */
+  forModel(model: string): SpilloverProvider | undefined;
+}
+
 export interface GatewayDeps {
   config: GatewayConfig;
   clock: Clock;
@@ -168,6 +184,7 @@ export interface GatewayDeps {
   sql: SqlRunner;
   feedback: FeedbackStore;
   pool: PoolDirectory;
+  providers: ProviderDirectory;
   inFlight: InFlightCounter;
   health: ReplicaHealth;
   retryBudget: RetryBudget;

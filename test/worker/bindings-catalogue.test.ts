@@ -35,3 +35,45 @@ describe('MODEL_CATALOGUE in bindings.ts', () => {
     );
   });
 });
+
+describe('spillover providers from the catalogue', () => {
+  const withProvider = JSON.stringify({
+    ...defaultCatalogue,
+    version: 8,
+    models: {
+      ...defaultCatalogue.models,
+      'gpt-4o-mini': {
+        provider: { baseUrl: 'https://api.openai.com/v1', apiKeySecret: 'OPENAI_API_KEY' },
+      },
+    },
+  });
+
+  it('reads the provider’s key from the secret the catalogue names', () => {
+    const deps = depsFromEnv({
+      ...env,
+      MODEL_CATALOGUE: withProvider,
+      OPENAI_API_KEY: 'sk-test-provider',
+    } as unknown as Env);
+    expect(deps.providers.forModel('gpt-4o-mini')).toEqual({
+      name: 'api.openai.com',
+      baseUrl: 'https://api.openai.com/v1',
+      apiKey: 'sk-test-provider',
+      model: 'gpt-4o-mini',
+    });
+    expect(deps.providers.forModel('sim-small')).toBeUndefined();
+  });
+});
+
+describe('LOAD_FACTOR', () => {
+  it('sets the bounded-load factor of replica choice, 1.25 by default', () => {
+    expect(depsFromEnv(withCatalogue(undefined)).config.forwarding.loadFactor).toBe(1.25);
+    const set = { ...env, LOAD_FACTOR: '1.5' } as unknown as Env;
+    expect(depsFromEnv(set).config.forwarding.loadFactor).toBe(1.5);
+  });
+
+  it('refuses a factor below 1, which would leave no replica room', () => {
+    expect(() => depsFromEnv({ ...env, LOAD_FACTOR: '0.5' } as unknown as Env)).toThrow(
+      /LOAD_FACTOR/,
+    );
+  });
+});

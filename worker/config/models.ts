@@ -30,8 +30,8 @@ const provider = z.strictObject({
 const modelEntry = z.strictObject({
   description: z.string().max(200).optional(),
   /**
-   * Where it is served when not by the origin pool: an OpenAI-compatible provider. Defined and
-   * validated here; the spillover work decides when to use it.
+   * Where it is served when the origin pool cannot: an OpenAI-compatible provider
+   * (forwarding/spillover.ts says when).
    */
   provider: provider.optional(),
 });

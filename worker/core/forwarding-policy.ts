@@ -1,3 +1,5 @@
+import { defaultLoadFactor } from './replica-choice';
+
 /**
  * How the edge forwards to a replica: its timers, its retry limits and its passive-health
  * thresholds. Parsed from the environment in bindings.ts; every value has a default sized for a
@@ -35,6 +37,12 @@ export interface ForwardingPolicy {
   cacheSalt: boolean;
   /** How long a request waits for a sleeping pool it woke to turn ready before a 503. */
   wakeTimeoutMs: number;
+  /**
+   * Bounded-load factor c of replica choice: a replica loaded beyond c × the mean is skipped for
+   * the next in rendezvous order. Higher keeps more prefixes home (more cache hits), lower
+   * balances harder (bench/README.md, routing benchmark).
+   */
+  loadFactor: number;
 }
 
 export const defaultForwardingPolicy: ForwardingPolicy = {
@@ -46,6 +54,7 @@ export const defaultForwardingPolicy: ForwardingPolicy = {
   maxAttempts: 3,
   requestDeadlineMs: 90_000,
   wakeTimeoutMs: 30_000,
+  loadFactor: defaultLoadFactor,
   ejectAfterFailures: 5,
   ejectionBaseMs: 10_000,
   ejectionMaxMs: 300_000,

@@ -65,6 +65,25 @@ export function servableModels(
   );
 }
 
+/**
+ * Every replica that could take the request is already queueing (reports `waiting` > 0): a
+ * request sent there waits behind others, so a configured spillover provider serves it instead.
+ * False when no replica could take it at all (that is `none_ready`, not saturation).
+ */
+export function poolSaturated(
+  input: Pick<ChoiceInput, 'replicas' | 'model' | 'nowMs' | 'staleMs' | 'admissible'>,
+): boolean {
+  const admissible = input.admissible ?? (() => true);
+  const open = input.replicas.filter(
+    (r) =>
+      r.models.includes(input.model) &&
+      r.state === 'ready' &&
+      isLive(r, input.nowMs, input.staleMs) &&
+      admissible(r.replicaId),
+  );
+  return open.length > 0 && open.every((r) => r.waiting > 0);
+}
+
 /** The rendezvous weight of a replica for a key: deterministic, uniform over replicas. */
 export function rendezvousScore(prefixKey: number, replicaId: string): number {
   return mix32(fnv1a(replicaId, mix32(prefixKey)));

@@ -23,8 +23,6 @@ export interface AttemptContext {
   /** The request's deadline (R6): stream waits before the first byte are clipped to it. */
   deadlineAtMs: number;
   requestId: string;
-  path: string;
-  bodyText: string;
   stream: boolean;
   clientWantsUsage: boolean;
   clientSignal: AbortSignal;
@@ -33,6 +31,38 @@ export interface AttemptContext {
   captureTextChars: number | undefined;
   /** A committed stream ended: how, for the replica's health. */
   onStreamEnd: (replicaId: string, end: string) => void;
+}
+
+/**
+ * Where an attempt goes: a pool replica (signed with the pool secret) or a spillover provider
+ * (with the provider's key). `id` names it in usage rows and `x-switchyard-replica`.
+ */
+export interface AttemptTarget {
+  id: string;
+  modelRevision?: string;
+  request(signal: AbortSignal, nowMs: number): Promise<Request>;
+}
+
+/** A pool replica as an attempt target: the body as the engine takes it, the edge's credential. */
+export function replicaTarget(
+  replica: ReplicaView,
+  input: { path: string; bodyText: string; stream: boolean; requestId: string; poolSecret: string },
+): AttemptTarget {
+  return {
+    id: replica.replicaId,
+    modelRevision: replica.modelRevision,
+    request: (signal, nowMs) =>
+      buildOriginRequest({
+        replicaUrl: replica.url,
+        path: input.path,
+        body: input.bodyText,
+        stream: input.stream,
+        requestId: input.requestId,
+        poolSecret: input.poolSecret,
+        nowMs,
+        signal,
+      }),
+  };
 }
 
 export type AttemptResult =
@@ -53,7 +83,7 @@ export type AttemptResult =
  */
 export async function runAttempt(
   ctx: AttemptContext,
-  replica: ReplicaView,
+  target: AttemptTarget,
   attemptNumber: number,
 ): Promise<AttemptResult> {
   const { deps } = ctx;
@@ -62,7 +92,7 @@ export async function runAttempt(
   const row: UsageAttemptRow = {
     requestId: ctx.requestId,
     attempt: attemptNumber,
-    replicaId: replica.replicaId,
+    replicaId: target.id,
     startedAtMs,
     httpStatus: 0,
     outcome: 'unreachable',
@@ -70,12 +100,12 @@ export async function runAttempt(
     durationMs: null,
   };
   ctx.draft.attempts.push(row);
-  ctx.draft.replicaId = replica.replicaId;
-  ctx.draft.modelRevision = replica.modelRevision;
+  ctx.draft.replicaId = target.id;
+  ctx.draft.modelRevision = target.modelRevision;
   const abort = new AbortController();
   const onClientGone = () => abort.abort();
   ctx.clientSignal.addEventListener('abort', onClientGone);
-  const release = deps.inFlight.acquire(replica.replicaId);
+  const release = deps.inFlight.acquire(target.id);
   const cleanup = () => {
     release();
     ctx.clientSignal.removeEventListener('abort', onClientGone);
@@ -99,16 +129,7 @@ export async function runAttempt(
     };
   };
 
-  const request = await buildOriginRequest({
-    replicaUrl: replica.url,
-    path: ctx.path,
-    body: ctx.bodyText,
-    stream: ctx.stream,
-    requestId: ctx.requestId,
-    poolSecret: deps.config.poolSecret,
-    nowMs: startedAtMs,
-    signal: abort.signal,
-  });
+  const request = await target.request(abort.signal, startedAtMs);
   // A stream's headers come before prefill; a non-streamed answer's only when it is complete.
   const timer = startTimer(
     ctx.stream
@@ -122,7 +143,7 @@ export async function runAttempt(
       timer.expired.then(() => 'timeout' as const),
     ]);
   } catch (error) {
-    deps.logger.warn('origin unreachable', { replicaId: replica.replicaId, error: String(error) });
+    deps.logger.warn('origin unreachable', { replicaId: target.id, error: String(error) });
     return fail(
       'unreachable',
       new GatewayError('upstream_unreachable', 'The model server could not be reached.'),
@@ -140,7 +161,7 @@ export async function runAttempt(
   row.httpStatus = upstream.status;
   row.ttfbMs = deps.clock.nowMs() - startedAtMs;
   row.outcome = 'ok';
-  const headers = { ...ctx.headers, 'x-switchyard-replica': replica.replicaId };
+  const headers = { ...ctx.headers, 'x-switchyard-replica': target.id };
 
   const body = upstream.body as ReadableStream<Uint8Array> | null;
   if (!upstream.ok || body === null) {
@@ -232,7 +253,7 @@ export async function runAttempt(
   });
   ctx.draft.streamOutcome = relay.outcome.then((outcome) => {
     cleanup();
-    ctx.onStreamEnd(replica.replicaId, outcome.end);
+    ctx.onStreamEnd(target.id, outcome.end);
     return outcome;
   });
   return {

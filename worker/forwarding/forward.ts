@@ -2,11 +2,13 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import { cacheSalt } from '../core/cache-salt';
 import { captureMaxChars } from '../core/payload-row';
-import { chooseReplica, isLive, type ChoiceResult } from '../core/replica-choice';
+import { chooseReplica, isLive, poolSaturated, type ChoiceResult } from '../core/replica-choice';
 import { judgeAttempt, mayRetry } from '../core/retry-policy';
+import { isObject } from '../core/stream-chunk';
 import { GatewayError } from '../errors';
-import type { GatewayDeps, ReplicaView } from '../ports';
-import { runAttempt, type AttemptContext } from './attempt';
+import type { GatewayDeps, ReplicaView, SpilloverProvider } from '../ports';
+import { replicaTarget, runAttempt, type AttemptContext } from './attempt';
+import { providerTarget } from './spillover';
 import { wakeAndWait } from './wake';
 
 export type OriginPath = '/v1/chat/completions' | '/v1/completions' | '/v1/embeddings';
@@ -40,21 +42,23 @@ export async function forwardToOrigin(
 ): Promise<Response> {
   const draft = c.get('usage');
   const policy = deps.config.forwarding;
+  const provider = deps.providers.forModel(input.model);
   let replicas = await deps.pool.snapshot();
   const tried = new Set<string>();
-  const choose = (): ChoiceResult => {
-    const nowMs = deps.clock.nowMs();
-    return chooseReplica({
+  const admissible = (replicaId: string) =>
+    !tried.has(replicaId) && deps.health.admits(replicaId, deps.clock.nowMs());
+  const choose = (): ChoiceResult =>
+    chooseReplica({
       replicas,
       model: input.model,
       prefixKey: input.prefixKey,
-      nowMs,
+      nowMs: deps.clock.nowMs(),
       staleMs: deps.config.heartbeatStaleMs,
       inFlight: (replicaId) => deps.inFlight.get(replicaId),
+      loadFactor: policy.loadFactor,
       rng: deps.rng,
-      admissible: (replicaId) => !tried.has(replicaId) && deps.health.admits(replicaId, nowMs),
+      admissible,
     });
-  };
   let first = choose();
   if (first.kind === 'none_ready') {
     const woken = await wakeAndWait(deps, {
@@ -68,21 +72,20 @@ export async function forwardToOrigin(
       first = choose();
     }
   }
-  if (first.kind === 'unknown_model') {
-    throw new GatewayError('model_not_found', `The model '${input.model}' does not exist.`, {
-      param: 'model',
-    });
-  }
-  if (first.kind === 'none_ready') {
-    throw new GatewayError(
-      'no_replica_available',
-      `No replica of '${input.model}' is ready to serve. Try again shortly.`,
-      { retryAfterSeconds: 1 },
-    );
-  }
+  const route = routeOf(first, provider, input.model, () =>
+    poolSaturated({
+      replicas,
+      model: input.model,
+      nowMs: deps.clock.nowMs(),
+      staleMs: deps.config.heartbeatStaleMs,
+      admissible,
+    }),
+  );
   draft.servedModel = input.model;
-  draft.replicaId = first.replica.replicaId;
-  draft.modelRevision = first.replica.modelRevision;
+  if (route.kind === 'pool') {
+    draft.replicaId = route.replica.replicaId;
+    draft.modelRevision = route.replica.modelRevision;
+  }
   const rateLimitHeaders = await input.admit();
   const body = await engineBody(input, policy.cacheSalt ? draft.tenantId : undefined);
   // Only keys that opted in keep what was sent (RELIABILITY O2); it is redacted when stored.
@@ -100,25 +103,44 @@ export async function forwardToOrigin(
     draft,
     deadlineAtMs: draft.startedAtMs + policy.requestDeadlineMs,
     requestId: c.get('requestId'),
-    path: input.path,
-    bodyText: JSON.stringify(body),
     stream: input.stream,
     clientWantsUsage: input.clientWantsUsage,
     clientSignal: c.req.raw.signal,
     headers: { ...rateLimitHeaders, 'x-switchyard-model': input.model },
     captureTextChars: draft.payload === undefined ? undefined : captureMaxChars,
     // After the first byte nothing is retried, but a broken stream still says something about
-    // the replica; a client leaving or a slow stream says nothing (H1).
-    onStreamEnd: (replicaId, end) => {
-      if (end === 'upstream_truncated' || end === 'upstream_error_event') {
-        deps.health.report(replicaId, 'failure', deps.clock.nowMs(), peers());
+    // the replica; a client leaving or a slow stream says nothing (H1). Providers have no health.
+    onStreamEnd: (targetId, end) => {
+      if (tried.has(targetId) && (end === 'upstream_truncated' || end === 'upstream_error_event')) {
+        deps.health.report(targetId, 'failure', deps.clock.nowMs(), peers());
       }
     },
   };
+  const spillover = (spilled: SpilloverProvider, attempt: number) =>
+    runAttempt(
+      ctx,
+      providerTarget(spilled, { path: input.path, body, stream: input.stream }),
+      attempt,
+    );
+  const bodyText = JSON.stringify(body);
+  const target = (replica: ReplicaView) =>
+    replicaTarget(replica, {
+      path: input.path,
+      bodyText,
+      stream: input.stream,
+      requestId: ctx.requestId,
+      poolSecret: deps.config.poolSecret,
+    });
+
+  if (route.kind === 'provider') {
+    const result = await spillover(route.provider, 1);
+    if (result.kind === 'answered') return result.response;
+    throw result.error;
+  }
 
   const leave = deps.retryBudget.enter();
   try {
-    let replica: ReplicaView = first.replica;
+    let replica: ReplicaView = route.replica;
     let releaseRetry: (() => void) | undefined;
     for (let attempt = 1; ; attempt += 1) {
       if (c.req.raw.signal.aborted) {
@@ -126,7 +148,7 @@ export async function forwardToOrigin(
       }
       tried.add(replica.replicaId);
       deps.health.dispatched(replica.replicaId, deps.clock.nowMs());
-      const result = await runAttempt(ctx, replica, attempt);
+      const result = await runAttempt(ctx, target(replica), attempt);
       releaseRetry?.();
       const judgement =
         result.kind === 'answered'
@@ -145,13 +167,52 @@ export async function forwardToOrigin(
         clientGone: c.req.raw.signal.aborted,
       });
       const next = again ? choose() : undefined;
-      releaseRetry = next?.kind === 'chosen' ? deps.retryBudget.tryRetry() : undefined;
-      if (next?.kind !== 'chosen' || releaseRetry === undefined) throw result.error;
+      if (next?.kind !== 'chosen') {
+        // The pool could not serve a request it may retry: its provider is one more place.
+        if (again && provider !== undefined) {
+          const spilled = await spillover(provider, attempt + 1).then((r) =>
+            r.kind === 'answered' ? r : undefined,
+          );
+          if (spilled !== undefined) return spilled.response;
+        }
+        throw result.error;
+      }
+      releaseRetry = deps.retryBudget.tryRetry();
+      if (releaseRetry === undefined) throw result.error;
       replica = next.replica;
     }
   } finally {
     leave();
   }
+}
+
+type Route =
+  { kind: 'pool'; replica: ReplicaView } | { kind: 'provider'; provider: SpilloverProvider };
+
+/**
+ * The pool first; the model's provider when the pool has no ready replica or every one is
+ * queueing; else 404 for a model nobody serves and 503 for one whose replicas are all down.
+ */
+function routeOf(
+  first: ChoiceResult,
+  provider: SpilloverProvider | undefined,
+  model: string,
+  saturated: () => boolean,
+): Route {
+  if (first.kind === 'chosen' && (provider === undefined || !saturated())) {
+    return { kind: 'pool', replica: first.replica };
+  }
+  if (provider !== undefined) return { kind: 'provider', provider };
+  if (first.kind === 'unknown_model') {
+    throw new GatewayError('model_not_found', `The model '${model}' does not exist.`, {
+      param: 'model',
+    });
+  }
+  throw new GatewayError(
+    'no_replica_available',
+    `No replica of '${model}' is ready to serve. Try again shortly.`,
+    { retryAfterSeconds: 1 },
+  );
 }
 
 /**
@@ -166,12 +227,11 @@ async function engineBody(
   return {
     ...input.body,
     ...(input.stream && {
-      stream_options: { ...asObject(input.body.stream_options), include_usage: true },
+      stream_options: {
+        ...(isObject(input.body.stream_options) ? input.body.stream_options : {}),
+        include_usage: true,
+      },
     }),
     ...(salted && { cache_salt: await cacheSalt(tenantId) }),
   };
-}
-
-function asObject(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }

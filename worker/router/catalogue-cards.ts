@@ -1,4 +1,5 @@
 import type { ModelCard } from '../core/model-cards';
+import type { ProviderDirectory } from '../ports';
 import { mayUse, type ModelCatalogue } from './model-catalogue';
 
 /** A `/v1/models` entry for an alias or a routed name: what it stands for, as extra fields. */
@@ -45,4 +46,23 @@ export function visibleCards(
   return cards
     .filter((card) => mayUse(allowed, catalogue, card.id))
     .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/**
+ * The pool's cards plus a card for each catalogue model that only a spillover provider serves
+ * (its key is set): such a model answers requests, so the listing shows it. `created` is 0, as
+ * nothing in the pool dates it.
+ */
+export function withProviderCards(
+  pool: readonly ModelCard[],
+  catalogue: ModelCatalogue,
+  providers: ProviderDirectory,
+): ModelCard[] {
+  const listed = new Set(pool.map((card) => card.id));
+  const extra: ModelCard[] = [];
+  for (const id of catalogue.models.keys()) {
+    if (listed.has(id) || providers.forModel(id) === undefined) continue;
+    extra.push({ id, object: 'model', created: 0, owned_by: 'switchyard', revisions: [] });
+  }
+  return [...pool, ...extra];
 }

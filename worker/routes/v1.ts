@@ -12,7 +12,7 @@ import { serveWithCache } from '../cache/cache-flow';
 import { createAuth } from '../middleware/auth';
 import { jsonBody, strictUtf8Body } from '../middleware/json-body';
 import { createFeedbackRoutes } from './feedback';
-import { visibleCards } from '../router/catalogue-cards';
+import { visibleCards, withProviderCards } from '../router/catalogue-cards';
 import { resolveTarget, routeRecord, withRouteHeader } from '../router/resolve-request';
 import { createUsageRecorder } from '../middleware/usage-recorder';
 import type { GatewayDeps } from '../ports';
@@ -150,7 +150,11 @@ export function createV1Routes(deps: GatewayDeps) {
   // list is already in hand).
   const listModels = async (c: Context<AppEnv>) =>
     visibleCards(
-      modelCards(await deps.pool.snapshot(), deps.clock.nowMs(), deps.config.heartbeatStaleMs),
+      withProviderCards(
+        modelCards(await deps.pool.snapshot(), deps.clock.nowMs(), deps.config.heartbeatStaleMs),
+        deps.config.models,
+        deps.providers,
+      ),
       deps.config.models,
       c.get('auth').allowedModels,
     );

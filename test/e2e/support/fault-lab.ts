@@ -200,14 +200,19 @@ export class FaultLab {
   /** Registers a replica as `ready` and keeps its heartbeat going until `forget`. */
   async register(replica: LabReplica): Promise<void> {
     this.beating.set(replica.replicaId, replica);
-    await this.beat(replica);
+    const status = await this.beat(replica);
+    // 409: the pool already holds a newer heartbeat of this replica (the background beat won).
+    if (status !== 204 && status !== 409) throw new Error(`heartbeat refused: ${status}`);
   }
 
   forget(replicaId: string): void {
     this.beating.delete(replicaId);
   }
 
-  private async beat(replica: LabReplica): Promise<void> {
+  /** Heartbeats carry strictly increasing timestamps, so two sent in one millisecond both count. */
+  private lastSignedAtMs = 0;
+
+  private async beat(replica: LabReplica): Promise<number> {
     const heartbeat: Heartbeat = {
       replicaId: replica.replicaId,
       url: replica.url,
@@ -220,13 +225,15 @@ export class FaultLab {
       version: 'fault-lab',
     };
     const body = JSON.stringify(heartbeat);
-    const headers = await sign(this.identity.poolSecret, 'heartbeat', body, Date.now());
+    this.lastSignedAtMs = Math.max(Date.now(), this.lastSignedAtMs + 1);
+    const headers = await sign(this.identity.poolSecret, 'heartbeat', body, this.lastSignedAtMs);
     const response = await fetch(new URL(heartbeatPath, this.edgeUrl), {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body,
     });
-    if (response.status !== 204) throw new Error(`heartbeat refused: ${response.status}`);
+    await response.body?.cancel();
+    return response.status;
   }
 
   private keepLine(line: string): void {

@@ -24,6 +24,7 @@ import type {
   ReplicaView,
   ResponseCacheConfig,
   SemanticCache,
+  SpilloverProvider,
 } from '../../../worker/ports';
 
 export const testPoolSecret = 'test-pool-secret';
@@ -128,6 +129,8 @@ export const testCacheConfig: ResponseCacheConfig = {
 export function testApp(options: {
   originFetch: OriginFetch;
   pool?: PoolDirectory;
+  /** Spillover providers by model; none by default. */
+  providers?: Record<string, SpilloverProvider>;
   maxBodyBytes?: number;
   /** Pass `undefined` to run with the admin API switched off. */
   adminToken?: string | undefined;
@@ -173,6 +176,7 @@ export function testApp(options: {
     sql: d1.sql,
     feedback: d1.feedback,
     pool: options.pool ?? staticPool([replica()]),
+    providers: { forModel: (model) => options.providers?.[model] },
     inFlight: createInFlightCounter(),
     health: createReplicaHealth(forwarding),
     retryBudget: createRetryBudget(),
