@@ -97,4 +97,60 @@ describe('the response cache through the local stack', () => {
     const texts = new Set(answers.map((a) => a.data.choices[0]?.message.content));
     expect(texts.size).toBe(1);
   });
+
+  it('answers a paraphrase from the semantic cache (local embedder and index), never another tenant', async () => {
+    // The system prompt is part of the semantic scope, so this run's entries are its own.
+    const ask = (content: string) => ({
+      model: e2eModel,
+      messages: [
+        { role: 'system' as const, content: `You answer questions for run ${nonce}.` },
+        { role: 'user' as const, content },
+      ],
+      temperature: 0,
+      max_tokens: 60,
+    });
+    const stored = await client.chat.completions
+      .create(ask('Explain what a hash table is.'))
+      .withResponse();
+    expect(stored.response.headers.get('x-switchyard-cache')).toBe('miss');
+
+    // The entry and its vector are written in waitUntil; `no-store` polls without writing one.
+    const paraphrase = ask('Can you explain what a hash table is?');
+    const noStore = { headers: { 'cache-control': 'no-store' } };
+    let hit = await client.chat.completions.create(paraphrase, noStore).withResponse();
+    for (
+      let i = 0;
+      i < 20 && hit.response.headers.get('x-switchyard-cache') !== 'hit-semantic';
+      i++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      hit = await client.chat.completions.create(paraphrase, noStore).withResponse();
+    }
+    expect(hit.response.headers.get('x-switchyard-cache')).toBe('hit-semantic');
+    expect(Number(hit.response.headers.get('x-switchyard-similarity'))).toBeGreaterThan(0.5);
+    expect(hit.data.choices[0]?.message.content).toBe(stored.data.choices[0]?.message.content);
+
+    // Another tenant asking the same, word for word or paraphrased, generates its own answer.
+    const created = await fetch(`${edgeUrl}/admin/keys`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${inject('adminToken')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        tenantId: `other-${nonce.replace(/[^A-Za-z0-9]/g, '')}`,
+        name: 'e2e',
+      }),
+    });
+    expect(created.status).toBe(201);
+    const { secret } = (await created.json()) as { secret: string };
+    const other = new OpenAI({ baseURL: `${edgeUrl}/v1`, apiKey: secret, maxRetries: 0 });
+    for (const content of [
+      'Explain what a hash table is.',
+      'Can you explain what a hash table is?',
+    ]) {
+      const answer = await other.chat.completions.create(ask(content), noStore).withResponse();
+      expect(answer.response.headers.get('x-switchyard-cache')).toBe('miss');
+    }
+  });
 });

@@ -144,8 +144,9 @@ describe('the admin dashboard in Chromium', () => {
       .toEqual([
         expect.stringMatching(/^e2e-1sim-smallready/),
         expect.stringMatching(/^e2e-2sim-smallready/),
+        expect.stringMatching(/^e2e-largesim-largeready/),
       ]);
-    await expect.poll(() => page.textContent('#pool-summary')).toMatch(/^ok: 2 ready of 2 live/);
+    await expect.poll(() => page.textContent('#pool-summary')).toMatch(/^ok: 3 ready of 3 live/);
     // Live: the page keeps asking the pool without a reload.
     let polls = 0;
     page.on('request', (request) => {
