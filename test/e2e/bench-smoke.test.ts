@@ -92,6 +92,7 @@ describe('npm run bench --smoke', () => {
         'round-robin',
         'least-loaded',
         'affinity',
+        'affinity-c1.5',
         'affinity-c2',
       ]);
       for (const policy of scenario.policies) {
