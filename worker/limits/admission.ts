@@ -68,7 +68,7 @@ export async function admitRequest(
   }
   // A key with no counted limit has nothing to count: skipping its Durable Object keeps every
   // request of a busy unlimited key from queueing through one object. Revocation still holds,
-  // because auth reads the key's status from D1 on every request.
+  // within the auth lookup cache's TTL (AUTH_CACHE_TTL_MS), because auth reads the key's status.
   if (!hasCountedLimit(auth.policy)) return {};
   const reserveTokens = tokensToReserve(input, auth.maxTokensPerRequest);
   const leaseId = c.get('requestId');
