@@ -13,24 +13,24 @@ import type { ScheduledRequest } from './workload';
  * in-flight counts and (for affinity) the pool snapshot. `affinity` is the edge's real code —
  * `prefixKey` over `renderConversation`, as worker/routes/v1.ts calls it, and `chooseReplica`
  * with the inputs worker/forwarding/forward.ts gives it (so c is the edge's default).
- * `affinity-c1.5` and `affinity-c2` are the same call with the load bound c = 1.5 and 2 (the
- * edge's `LOAD_FACTOR`): sensitivity rows showing what the bound costs in cache hits and buys in
- * balance.
+ * `affinity-c1.25` and `affinity-c2` are the same call with the load bound c = 1.25 and 2 (the
+ * edge's `LOAD_FACTOR`): sensitivity rows showing what a tighter bound costs in cache hits and a
+ * looser one in balance.
  */
 
 export type PolicyName =
-  'round-robin' | 'least-loaded' | 'affinity' | 'affinity-c1.5' | 'affinity-c2';
+  'round-robin' | 'least-loaded' | 'affinity-c1.25' | 'affinity' | 'affinity-c2';
 export const policyNames: readonly PolicyName[] = [
   'round-robin',
   'least-loaded',
+  'affinity-c1.25',
   'affinity',
-  'affinity-c1.5',
   'affinity-c2',
 ];
 
 const loadFactors: Partial<Record<PolicyName, number>> = {
   affinity: defaultLoadFactor,
-  'affinity-c1.5': 1.5,
+  'affinity-c1.25': 1.25,
   'affinity-c2': 2,
 };
 
@@ -69,8 +69,8 @@ export function createRouter(name: PolicyName, state: RoutingState, seed: number
         loads.sort((a, b) => a.load - b.load || a.tie - b.tie);
         return { replicaId: loads[0]?.id ?? '' };
       };
+    case 'affinity-c1.25':
     case 'affinity':
-    case 'affinity-c1.5':
     case 'affinity-c2':
       return (request, nowMs) => {
         const replicas = state.snapshot(nowMs);

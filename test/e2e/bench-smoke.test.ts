@@ -91,8 +91,8 @@ describe('npm run bench --smoke', () => {
       expect(scenario.policies.map((p) => p.policy)).toEqual([
         'round-robin',
         'least-loaded',
+        'affinity-c1.25',
         'affinity',
-        'affinity-c1.5',
         'affinity-c2',
       ]);
       for (const policy of scenario.policies) {

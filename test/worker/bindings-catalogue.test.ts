@@ -65,10 +65,10 @@ describe('spillover providers from the catalogue', () => {
 });
 
 describe('LOAD_FACTOR', () => {
-  it('sets the bounded-load factor of replica choice, 1.25 by default', () => {
-    expect(depsFromEnv(withCatalogue(undefined)).config.forwarding.loadFactor).toBe(1.25);
-    const set = { ...env, LOAD_FACTOR: '1.5' } as unknown as Env;
-    expect(depsFromEnv(set).config.forwarding.loadFactor).toBe(1.5);
+  it('sets the bounded-load factor of replica choice, 1.5 by default', () => {
+    expect(depsFromEnv(withCatalogue(undefined)).config.forwarding.loadFactor).toBe(1.5);
+    const set = { ...env, LOAD_FACTOR: '2' } as unknown as Env;
+    expect(depsFromEnv(set).config.forwarding.loadFactor).toBe(2);
   });
 
   it('refuses a factor below 1, which would leave no replica room', () => {

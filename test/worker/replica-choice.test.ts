@@ -83,7 +83,7 @@ describe('chooseReplica', () => {
       replica({ replicaId: 'b' }),
       replica({ replicaId: 'c' }),
     ];
-    // Mean load with the new request is 11 / 3; the bound is ceil(1.25 × 11 / 3) = 5 < 11.
+    // Mean load with the new request is 11 / 3; the bound is ceil(1.5 × 11 / 3) = 6 < 11.
     expect(pick(key, busy)).not.toBe('a');
   });
 
