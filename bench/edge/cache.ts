@@ -12,11 +12,12 @@ import { round, summarize, type Summary } from './stats';
  * upstream alone, for reference. Rounds interleave the modes so drift hits them all alike.
  */
 
-type Mode = 'direct' | 'bypass' | 'miss' | 'hit';
-const modes: Mode[] = ['direct', 'bypass', 'miss', 'hit'];
+type Mode = 'direct' | 'floor' | 'bypass' | 'miss' | 'hit';
+const modes: Mode[] = ['direct', 'floor', 'bypass', 'miss', 'hit'];
 
 const modeLabels: Record<Mode, string> = {
   direct: 'upstream alone (no edge)',
+  floor: 'edge, unknown path (404 with no I/O: the local runtime’s own cost)',
   bypass: 'edge, cache bypassed (no temperature)',
   miss: 'edge, cacheable miss (temperature 0, new prompt each time)',
   hit: 'edge, exact hit (temperature 0, same prompt)',
@@ -35,7 +36,13 @@ function body(mode: Mode, model: string): string {
   });
 }
 
-function once(agent: Agent, url: string, headers: Record<string, string>, payload: string) {
+function once(
+  agent: Agent,
+  url: string,
+  headers: Record<string, string>,
+  payload: string,
+  okStatus = 200,
+) {
   return new Promise<{ ok: boolean; ms: number; cache: string | undefined }>((resolve) => {
     const startedAt = performance.now();
     const req = request(
@@ -50,7 +57,7 @@ function once(agent: Agent, url: string, headers: Record<string, string>, payloa
         res.resume();
         res.on('end', () =>
           resolve({
-            ok: res.statusCode === 200,
+            ok: res.statusCode === okStatus,
             ms: performance.now() - startedAt,
             cache: res.headers['x-switchyard-cache'] as string | undefined,
           }),
@@ -72,6 +79,7 @@ interface ModeResult extends Summary {
 
 const expectedHeader: Record<Mode, string | undefined> = {
   direct: undefined,
+  floor: undefined,
   bypass: 'bypass',
   miss: 'miss',
   hit: 'hit-exact',
@@ -86,7 +94,10 @@ async function measure(context: BenchContext, targets: Target[]): Promise<ModeRe
   const samples = new Map<Mode, { ms: number[]; errors: number; unexpected: number }>(
     modes.map((m) => [m, { ms: [], errors: 0, unexpected: 0 }]),
   );
+  // A path no route answers: the Worker's not-found handler, before auth, usage and any binding.
+  const floorUrl = new URL('/bench/floor', edge.url).href;
   const send = (mode: Mode) => {
+    if (mode === 'floor') return once(agent, floorUrl, {}, '{}', 404);
     const endpoint = mode === 'direct' ? direct : edge;
     return once(agent, endpoint.url, endpoint.headers, body(mode, endpoint.model));
   };
@@ -122,6 +133,8 @@ function markdown(results: ModeResult[], load: { before: number; after: number }
     ),
     '',
     `- Exact hit, median through the edge: **${fmt(by('hit').medianMs)} ms** (goal ≤ 2 ms).`,
+    `- Of the hit, the local runtime's floor (a 404 with no I/O) is ${fmt(by('floor').medianMs)} ms; the gateway's ` +
+      `own work on a hit (auth, validation, cache key, KV read, replay, usage row) ${fmt(round(by('hit').medianMs - by('floor').medianMs))} ms at the median.`,
     `- What a cacheable miss pays for the lookups: **${fmt(round(by('miss').medianMs - by('bypass').medianMs))} ms** ` +
       `at the median, ${fmt(round(by('miss').p99Ms - by('bypass').p99Ms))} ms at p99 (miss − bypass).`,
     '',
