@@ -40,7 +40,8 @@ function once(
   agent: Agent,
   url: string,
   headers: Record<string, string>,
-  payload: string,
+  /** Undefined: a GET without a body. */
+  payload: string | undefined,
   okStatus = 200,
 ) {
   return new Promise<{ ok: boolean; ms: number; cache: string | undefined }>((resolve) => {
@@ -48,7 +49,7 @@ function once(
     const req = request(
       url,
       {
-        method: 'POST',
+        method: payload === undefined ? 'GET' : 'POST',
         agent,
         headers: { 'content-type': 'application/json', ...headers },
         timeout: 10_000,
@@ -97,7 +98,7 @@ async function measure(context: BenchContext, targets: Target[]): Promise<ModeRe
   // A path no route answers: the Worker's not-found handler, before auth, usage and any binding.
   const floorUrl = new URL('/bench/floor', edge.url).href;
   const send = (mode: Mode) => {
-    if (mode === 'floor') return once(agent, floorUrl, {}, '{}', 404);
+    if (mode === 'floor') return once(agent, floorUrl, {}, undefined, 404);
     const endpoint = mode === 'direct' ? direct : edge;
     return once(agent, endpoint.url, endpoint.headers, body(mode, endpoint.model));
   };

@@ -105,6 +105,26 @@ describe('local vector index (SEMANTIC_INDEX Durable Object)', () => {
     ]);
   });
 
+  it('answers a namespace it has already read in step with later moves, evictions and deletes', async () => {
+    const { vectors } = index({ maxEntries: 3 });
+    const ids = async (namespace: string) =>
+      (await vectors.query([1, 0], { topK: 20, namespace })).map((m) => m.id).sort();
+    await vectors.upsert([entry('a', [1, 0], 'one'), entry('b', [1, 1], 'one')]);
+    // Both namespaces are read (and held by the object) before the writes below.
+    expect(await ids('one')).toEqual(['a', 'b']);
+    expect(await ids('two')).toEqual([]);
+    await vectors.upsert([entry('a', [1, 0.5], 'two', { moved: true })]);
+    expect(await ids('one')).toEqual(['b']);
+    expect(await vectors.query([1, 0.5], { topK: 1, namespace: 'two' })).toMatchObject([
+      { id: 'a', metadata: { moved: true } },
+    ]);
+    // Two more writes go past the cap of 3: b, the oldest, is evicted.
+    await vectors.upsert([entry('c', [0, 1], 'one'), entry('d', [0, 1], 'two')]);
+    expect(await ids('one')).toEqual(['c']);
+    await vectors.deleteByIds(['a']);
+    expect(await ids('two')).toEqual(['d']);
+  });
+
   it('does not compare vectors of another size', async () => {
     const { vectors } = index();
     await vectors.upsert([entry('small', [1, 0]), entry('large', [1, 0, 0])]);
