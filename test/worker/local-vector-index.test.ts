@@ -123,6 +123,11 @@ describe('local vector index (SEMANTIC_INDEX Durable Object)', () => {
     expect(await ids('one')).toEqual(['c']);
     await vectors.deleteByIds(['a']);
     expect(await ids('two')).toEqual(['d']);
+    // A namespace emptied and written again is read afresh.
+    await vectors.deleteByIds(['c']);
+    expect(await ids('one')).toEqual([]);
+    await vectors.upsert([entry('e', [1, 0], 'one')]);
+    expect(await ids('one')).toEqual(['e']);
   });
 
   it('does not compare vectors of another size', async () => {

@@ -28,9 +28,12 @@ export class SemanticIndex extends DurableObject {
    * scores in memory and reads metadata only for its top K, instead of reading and decoding
    * every row of the namespace from SQLite each time. Kept in step with every write below;
    * SQLite stays the truth (a woken object reloads from it). At most SEMANTIC_INDEX_MAX_ENTRIES
-   * vectors: 15 MB at the default 10,000 of 384 dimensions.
+   * vectors: 15 MB at the default 10,000 of 384 dimensions. Empty namespaces are not held, so
+   * lookups in scopes nobody wrote (most first prompts) leave nothing behind.
    */
   private readonly loaded = new Map<string, Map<string, Float32Array>>();
+  /** For each held id, the namespace that holds it. */
+  private readonly heldIn = new Map<string, string>();
 
   private get sql(): SqlStorage {
     const sql = this.ctx.storage.sql;
@@ -88,14 +91,24 @@ export class SemanticIndex extends DurableObject {
         )
         .toArray();
       vectors = new Map(rows.map((row) => [row.id, new Float32Array(row.vector)]));
-      this.loaded.set(namespace, vectors);
+      if (vectors.size > 0) {
+        this.loaded.set(namespace, vectors);
+        for (const id of vectors.keys()) this.heldIn.set(id, namespace);
+      }
     }
     return vectors;
   }
 
-  /** Drops ids from the loaded namespaces, wherever they were. */
+  /** Drops ids from the namespaces held in memory, wherever they were. */
   private forget(ids: Iterable<string>): void {
-    for (const id of ids) for (const vectors of this.loaded.values()) vectors.delete(id);
+    for (const id of ids) {
+      const namespace = this.heldIn.get(id);
+      if (namespace === undefined) continue;
+      this.heldIn.delete(id);
+      const vectors = this.loaded.get(namespace);
+      vectors?.delete(id);
+      if (vectors?.size === 0) this.loaded.delete(namespace);
+    }
   }
 
   upsert(entries: VectorEntry[], settings: IndexSettings): void {
@@ -159,7 +172,11 @@ export class SemanticIndex extends DurableObject {
       );
       // An upsert may move an entry to another namespace.
       this.forget([entry.id]);
-      this.loaded.get(entry.namespace)?.set(entry.id, vector);
+      const held = this.loaded.get(entry.namespace);
+      if (held !== undefined) {
+        held.set(entry.id, vector);
+        this.heldIn.set(entry.id, entry.namespace);
+      }
     }
     const excess =
       sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM vectors').one().n - maxEntries;
