@@ -1,7 +1,11 @@
+const byteHex = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 /** Lowercase hex of bytes, as keys and signatures are stored and sent. */
 export function toHex(bytes: ArrayBuffer | Uint8Array): string {
   const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  return Array.from(view, (b) => b.toString(16).padStart(2, '0')).join('');
+  let hex = '';
+  for (const b of view) hex += byteHex[b]!;
+  return hex;
 }
 
 /** The 32 bytes of a 64-character lowercase hex digest, or undefined for anything else. */

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { depsFromEnv } from '../../worker/bindings';
+import { createCryptoRng, depsFromEnv } from '../../worker/bindings';
 import { defaultCatalogue } from '../../worker/config/models';
 
 const withCatalogue = (json: string | undefined) =>
@@ -75,5 +75,18 @@ describe('LOAD_FACTOR', () => {
     expect(() => depsFromEnv({ ...env, LOAD_FACTOR: '0.5' } as unknown as Env)).toThrow(
       /LOAD_FACTOR/,
     );
+  });
+});
+
+describe('createCryptoRng', () => {
+  it('draws uniform values in [0, 1) across its refills, never repeating a buffer', () => {
+    const rng = createCryptoRng();
+    const values = Array.from({ length: 1000 }, () => rng.next());
+    expect(values.every((v) => v >= 0 && v < 1)).toBe(true);
+    // Four refills of 256: 32-bit draws from a CSPRNG do not collide in a thousand.
+    expect(new Set(values).size).toBe(values.length);
+    const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
+    expect(mean).toBeGreaterThan(0.4);
+    expect(mean).toBeLessThan(0.6);
   });
 });
