@@ -72,7 +72,8 @@ const envSchema = z.object({
   SEMANTIC_ORIGIN_DIMENSIONS: z.coerce.number().int().positive().max(1536).optional(),
   SEMANTIC_THRESHOLD: z.coerce.number().gt(0).max(1).optional(),
   SEMANTIC_INDEX_VISIBILITY_DELAY_MS: z.coerce.number().int().min(0).default(0),
-  SEMANTIC_INDEX_MAX_ENTRIES: z.coerce.number().int().positive().default(10_000),
+  // Held in the object's memory too: entries × dimensions × 4 bytes (15 MB at 10,000 × 384).
+  SEMANTIC_INDEX_MAX_ENTRIES: z.coerce.number().int().positive().max(50_000).default(10_000),
   /** JSON that replaces the default model catalogue (worker/config/models.ts). */
   MODEL_CATALOGUE: z.string().optional(),
   /** The response cache (worker/cache/): `off` sends every request upstream. */

@@ -134,8 +134,10 @@ function markdown(results: ModeResult[], load: { before: number; after: number }
     ),
     '',
     `- Exact hit, median through the edge: **${fmt(by('hit').medianMs)} ms** (goal ≤ 2 ms).`,
-    `- Of the hit, the local runtime's floor (a 404 with no I/O) is ${fmt(by('floor').medianMs)} ms; the gateway's ` +
-      `own work on a hit (auth, validation, cache key, KV read, replay, usage row) ${fmt(round(by('hit').medianMs - by('floor').medianMs))} ms at the median.`,
+    `- The local runtime's floor, a 404 with no I/O, is ${fmt(by('floor').medianMs)} ms ` +
+      `(${fmt(round(by('floor').medianMs - by('direct').medianMs))} ms above calling the upstream directly); ` +
+      `the gateway's own work on a hit (auth, validation, cache key, KV read, replay; the usage row is ` +
+      `written after the response) is hit − 404 = ${fmt(round(by('hit').medianMs - by('floor').medianMs))} ms at the median.`,
     `- What a cacheable miss pays for the lookups: **${fmt(round(by('miss').medianMs - by('bypass').medianMs))} ms** ` +
       `at the median, ${fmt(round(by('miss').p99Ms - by('bypass').p99Ms))} ms at p99 (miss − bypass).`,
     '',

@@ -60,6 +60,8 @@ export interface LabOptions {
   basePort: number;
   scratch: string;
   progress: (message: string) => void;
+  /** wrangler dev builds without minifying, so a CPU profile names our functions. */
+  unminifiedDev?: boolean;
 }
 
 export class Lab {
@@ -190,6 +192,7 @@ export class Lab {
         ...['--persist-to', persistTo, '--env-file', envFile],
         '--show-interactive-dev-session=false',
         ...['--inspector-port', String(this.port(offsets.wranglerInspector))],
+        ...(this.options.unminifiedDev === true ? ['--minify=false'] : []),
       ],
       wranglerEnv,
     );

@@ -16,7 +16,8 @@ type Mutation = { kind: 'upsert'; entries: VectorEntry[] } | { kind: 'delete'; i
 /**
  * `SEMANTIC_INDEX`: the local `VectorIndex` for development, tests and small deployments — one
  * Durable Object (SQLite storage) with Vectorize's semantics: brute-force cosine within one
- * namespace (the hard partition: the SQL selects only that namespace's rows before any scoring),
+ * namespace (the hard partition: only that namespace's vectors are scored, and the metadata read
+ * names the namespace again),
  * mutations applied in order after an optional visibility delay, and a size cap that evicts the
  * oldest writes. Every request goes through this one object, so it suits up to some thousands of
  * entries and tens of lookups per second; Vectorize is the production index.
@@ -28,7 +29,7 @@ export class SemanticIndex extends DurableObject {
    * scores in memory and reads metadata only for its top K, instead of reading and decoding
    * every row of the namespace from SQLite each time. Kept in step with every write below;
    * SQLite stays the truth (a woken object reloads from it). At most SEMANTIC_INDEX_MAX_ENTRIES
-   * vectors: 15 MB at the default 10,000 of 384 dimensions. Empty namespaces are not held, so
+   * vectors, entries × dimensions × 4 bytes: 15 MB at the default 10,000 of 384 dimensions. Empty namespaces are not held, so
    * lookups in scopes nobody wrote (most first prompts) leave nothing behind.
    */
   private readonly loaded = new Map<string, Map<string, Float32Array>>();
@@ -71,14 +72,18 @@ export class SemanticIndex extends DurableObject {
     const top = scored
       .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
       .slice(0, options.topK);
-    return top.map(({ id, score }) => ({
-      id,
-      score,
-      metadata: JSON.parse(
-        this.sql.exec<{ metadata: string }>('SELECT metadata FROM vectors WHERE id = ?', id).one()
-          .metadata,
-      ) as VectorMatch['metadata'],
-    }));
+    // Read with the namespace too: the partition holds in SQL even if memory were ever wrong.
+    return top.flatMap(({ id, score }) => {
+      const [row] = this.sql
+        .exec<{ metadata: string }>(
+          'SELECT metadata FROM vectors WHERE id = ? AND namespace = ?',
+          id,
+          options.namespace,
+        )
+        .toArray();
+      if (row === undefined) return [];
+      return [{ id, score, metadata: JSON.parse(row.metadata) as VectorMatch['metadata'] }];
+    });
   }
 
   private namespaceVectors(namespace: string): Map<string, Float32Array> {
@@ -150,8 +155,10 @@ export class SemanticIndex extends DurableObject {
   private apply(mutation: Mutation, maxEntries: number): void {
     const sql = this.sql;
     if (mutation.kind === 'delete') {
-      for (const id of mutation.ids) sql.exec('DELETE FROM vectors WHERE id = ?', id);
-      this.forget(mutation.ids);
+      for (const id of mutation.ids) {
+        sql.exec('DELETE FROM vectors WHERE id = ?', id);
+        this.forget([id]);
+      }
       return;
     }
     let written = sql
@@ -185,8 +192,10 @@ export class SemanticIndex extends DurableObject {
         .exec<{ id: string }>('SELECT id FROM vectors ORDER BY written LIMIT ?', excess)
         .toArray()
         .map((row) => row.id);
-      for (const id of evicted) sql.exec('DELETE FROM vectors WHERE id = ?', id);
-      this.forget(evicted);
+      for (const id of evicted) {
+        sql.exec('DELETE FROM vectors WHERE id = ?', id);
+        this.forget([id]);
+      }
     }
   }
 }
