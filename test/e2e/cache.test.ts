@@ -107,12 +107,14 @@ describe('the response cache through the local stack', () => {
         { role: 'user' as const, content },
       ],
       temperature: 0,
-      max_tokens: 60,
+      // Room for the simulator's longest natural answer: a `length`-cut answer is never stored.
+      max_tokens: 200,
     });
     const stored = await client.chat.completions
       .create(ask('Explain what a hash table is.'))
       .withResponse();
     expect(stored.response.headers.get('x-switchyard-cache')).toBe('miss');
+    expect(stored.data.choices[0]?.finish_reason).toBe('stop');
 
     // The entry and its vector are written in waitUntil; `no-store` polls without writing one.
     const paraphrase = ask('Can you explain what a hash table is?');
