@@ -36,6 +36,21 @@ export default tseslint.config(
     },
   },
   {
+    // Shipped bundles: `import { z }` pulls all of zod (its locales too) into the Worker and the
+    // sidecar; the namespace import lets esbuild keep only what is used (sidecar.mjs 1.1 → 0.55 MB).
+    files: ['worker/**/*.ts', 'origin/**/*.ts', 'contracts/**/*.ts', 'dashboard/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
+          message: "Use `import * as z from 'zod'` so bundles keep only what they use.",
+        },
+      ],
+    },
+  },
+  {
     // `expect.any()` and friends are typed `any`; tests use them on purpose.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },

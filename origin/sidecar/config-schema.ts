@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { heartbeatSchema } from '../../contracts/heartbeat';
 
 export const engineKinds = ['vllm', 'vllm-sim'] as const;

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { sidecarConfigSchema, type ConfigKey, type SidecarConfig } from './config-schema';
 
 export { engineKinds, type EngineKind, type SidecarConfig } from './config-schema';

@@ -8,6 +8,7 @@ import {
   type VerifyResult,
 } from '../../contracts/signature';
 import { SidecarError } from './errors';
+import { verifyMessageNode } from './node-hmac';
 import type { Clock } from './ports';
 
 export interface OriginAuthOptions {
@@ -39,6 +40,7 @@ export function createOriginAuth({ secret, clock }: OriginAuthOptions): Middlewa
       payload,
       { timestamp: c.req.header(timestampHeader), signature: c.req.header(signatureHeader) },
       clock.nowMs(),
+      verifyMessageNode,
     );
     if (!result.ok) throw new SidecarError('unauthorized', failureMessages[result.reason]);
     await next();

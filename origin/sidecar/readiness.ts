@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorMessage } from './logger';
 import type { Clock, HttpFetch, Sleep } from './ports';
 

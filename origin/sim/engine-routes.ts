@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { sleepLevelSchema } from './openai-schemas';
 import type { SimAppDeps } from './sim-app-deps';
 import { SimError } from './sim-error';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Inbound request bodies. Loose on purpose: unknown fields (tools, response_format, logprobs,

@@ -32,12 +32,13 @@ function runBench(args: string[]): Promise<{ code: number | null; output: string
 }
 
 describe('npm run bench --smoke', () => {
-  it('runs overhead, streaming, cache and bundle end to end and writes one result file each', async () => {
+  it('runs overhead, streaming, cache, bundle and memory end to end and writes one result file each', async () => {
     const { code, output } = await runBench([
       'overhead',
       'streaming',
       'cache',
       'bundle',
+      'memory',
       '--smoke',
       `--out=${out}`,
       `--base-port=${benchBasePort}`,
@@ -47,6 +48,7 @@ describe('npm run bench --smoke', () => {
     expect(files.map((f) => f.replace(/-\d{4}-\d{2}-\d{2}\.json$/, ''))).toEqual([
       'bundle',
       'cache',
+      'memory',
       'overhead',
       'streaming',
     ]);
@@ -58,7 +60,7 @@ describe('npm run bench --smoke', () => {
       expect(parsed.results.smoke).toBe(true);
       expect(parsed.environment.nproc).toBeGreaterThan(0);
     }
-  }, 120_000);
+  }, 180_000);
 
   it('runs the routing comparison on four simulators and reports every policy', async () => {
     const routingOut = path.join(out, 'routing');

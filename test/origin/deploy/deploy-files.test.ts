@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { bundleEntries } from '../../../origin/deploy/build-origin-bundle';
+import { bundleEntries, sidecarNodeFlags } from '../../../origin/deploy/build-origin-bundle';
 import { parseSidecarConfig, sidecarEnvNames } from '../../../origin/sidecar/config';
 import { engineKillGraceMs } from '../../../origin/sidecar/engine-command';
 import { parseWarmupFile } from '../../../origin/sidecar/warmup-plan';
@@ -56,7 +56,11 @@ function parseEnvFile(text: string): Record<string, string> {
 const unit = parseUnit(read('switchyard-sidecar.service'));
 const service = unit.get('Service');
 const value = (key: string): string => service?.get(key)?.at(-1) ?? '';
-const [nodePath = '', entryPath = '', ...sidecarArgs] = value('ExecStart').split(/\s+/);
+const [nodePath = '', ...nodeAndSidecarArgs] = value('ExecStart').split(/\s+/);
+const entryAt = nodeAndSidecarArgs.findIndex((arg) => !arg.startsWith('-'));
+const nodeFlags = nodeAndSidecarArgs.slice(0, entryAt);
+const entryPath = nodeAndSidecarArgs[entryAt] ?? '';
+const sidecarArgs = nodeAndSidecarArgs.slice(entryAt + 1);
 const envExample = parseEnvFile(read('sidecar.env.example'));
 const parsedConfig = parseSidecarConfig(sidecarArgs, envExample);
 const config = parsedConfig.kind === 'config' ? parsedConfig.config : undefined;
@@ -88,6 +92,13 @@ describe('the systemd unit', () => {
     expect(path.basename(entryPath)).toBe(bundleEntries.sidecar);
     const bundled = path.join(await originBundleDir(), bundleEntries.sidecar);
     const help = await promisify(execFile)(process.execPath, [bundled, '--help']);
+    expect(help.stdout).toContain('Usage: sidecar');
+  });
+
+  it('runs node with the V8 flags the memory benchmark measured, and node accepts them', async () => {
+    expect(nodeFlags).toEqual(sidecarNodeFlags);
+    const bundled = path.join(await originBundleDir(), bundleEntries.sidecar);
+    const help = await promisify(execFile)(process.execPath, [...nodeFlags, bundled, '--help']);
     expect(help.stdout).toContain('Usage: sidecar');
   });
 
