@@ -94,6 +94,12 @@ describe('the routing report', () => {
     ]);
   });
 
+  it('names its first column by the routed name, not by the tier it also shows', () => {
+    // The CLI heads the `group` column with the grouping's name: `route`, then `tier`.
+    expect(reportRequest('routing', undefined, range)).toMatchObject({ ok: true, by: 'route' });
+    expect(reportRequest('routing', 'tier', range)).toMatchObject({ ok: false });
+  });
+
   it('leaves the saving unknown (NULL) for a routed name whose top tier has no price', async () => {
     const sql = routingReportSql(range, new Map([['auto', 'unpriced-model']]));
     const rows = (await env.DB.prepare(sql).all<Record<string, unknown>>()).results;

@@ -97,8 +97,9 @@ export const reports = {
   spend: timeSeries('over time: API-equivalent cost against the pool cost', spendReportSql),
   routing: {
     description: 'routed names by tier: share, cost, and the saving against the top tier',
-    groups: ['tier'],
-    defaultGroup: 'tier',
+    // One row per routed name and tier; the first column is the routed name (`auto`).
+    groups: ['route'],
+    defaultGroup: 'route',
     sql: (range, _by, routes) => routingReportSql(range, routes),
   },
 } satisfies Record<string, ReportSpec>;
