@@ -42,11 +42,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        {
-          selector:
-            "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
+        ...[
+          // import { z } / import z (zod's default export is the same object) / export { z }
+          "ImportDeclaration[source.value=/^zod(\\/|$)/][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
+          "ImportDeclaration[source.value=/^zod(\\/|$)/][importKind!='type'] > ImportDefaultSpecifier",
+          'ExportNamedDeclaration[source.value=/^zod(\\/|$)/]',
+        ].map((selector) => ({
+          selector,
           message: "Use `import * as z from 'zod'` so bundles keep only what they use.",
-        },
+        })),
       ],
     },
   },

@@ -1,7 +1,8 @@
 /**
  * HMAC-SHA-256 signatures shared by the edge and the origin, on WebCrypto so the same code runs
  * in workerd and in Node. Verification goes through `crypto.subtle.verify`, which compares in
- * constant time, so no hand-written comparison is needed.
+ * constant time, so no hand-written comparison is needed. `verify` takes another `MacVerifier`
+ * for the same message: the sidecar's node:crypto one (origin/sidecar/node-hmac.ts).
  *
  * Every signed message starts with its purpose, so a heartbeat signature can never be replayed as
  * an edge→origin credential or the other way round.

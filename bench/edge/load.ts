@@ -16,6 +16,8 @@ export interface LoadSpec {
   concurrency: number;
   durationMs: number;
   maxRequests: number;
+  /** Headers made fresh for each request (a signature bound to its request id and time). */
+  headersFor?: () => Promise<Record<string, string>>;
 }
 
 export interface LoadResult {
@@ -23,6 +25,8 @@ export interface LoadResult {
   latenciesMs: number[];
   requestsPerSecond: number;
   errors: number;
+  /** Streams only: the time between consecutive chunks of each stream, ms. */
+  chunkGapsMs?: number[];
 }
 
 export async function runJsonLoad(spec: LoadSpec): Promise<LoadResult> {
@@ -49,29 +53,36 @@ export async function runJsonLoad(spec: LoadSpec): Promise<LoadResult> {
 interface StreamTiming {
   ok: boolean;
   firstChunkMs: number;
+  gapsMs: number[];
 }
 
-function streamOnce(agent: Agent, spec: LoadSpec): Promise<StreamTiming> {
+async function streamOnce(agent: Agent, spec: LoadSpec): Promise<StreamTiming> {
+  const fresh = spec.headersFor === undefined ? {} : await spec.headersFor();
   return new Promise((resolve) => {
     const startedAt = performance.now();
     let firstChunkMs = Number.NaN;
+    let lastChunkAt = Number.NaN;
+    const gapsMs: number[] = [];
     const req = request(
       spec.url,
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', ...spec.headers },
+        headers: { 'content-type': 'application/json', ...spec.headers, ...fresh },
         timeout: 10_000,
       },
       (res) => {
         res.on('data', () => {
-          if (Number.isNaN(firstChunkMs)) firstChunkMs = performance.now() - startedAt;
+          const now = performance.now();
+          if (Number.isNaN(firstChunkMs)) firstChunkMs = now - startedAt;
+          else gapsMs.push(now - lastChunkAt);
+          lastChunkAt = now;
         });
-        res.on('end', () => resolve({ ok: res.statusCode === 200, firstChunkMs }));
-        res.on('error', () => resolve({ ok: false, firstChunkMs }));
+        res.on('end', () => resolve({ ok: res.statusCode === 200, firstChunkMs, gapsMs }));
+        res.on('error', () => resolve({ ok: false, firstChunkMs, gapsMs }));
       },
     );
-    req.on('error', () => resolve({ ok: false, firstChunkMs }));
+    req.on('error', () => resolve({ ok: false, firstChunkMs, gapsMs }));
     req.on('timeout', () => req.destroy());
     req.end(spec.body);
   });
@@ -80,6 +91,7 @@ function streamOnce(agent: Agent, spec: LoadSpec): Promise<StreamTiming> {
 export async function runStreamLoad(spec: LoadSpec): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: spec.concurrency });
   const latenciesMs: number[] = [];
+  const chunkGapsMs: number[] = [];
   let errors = 0;
   let started = 0;
   const startedAt = performance.now();
@@ -88,12 +100,14 @@ export async function runStreamLoad(spec: LoadSpec): Promise<LoadResult> {
     while (performance.now() < deadline && started < spec.maxRequests) {
       started++;
       const timing = await streamOnce(agent, spec);
-      if (timing.ok) latenciesMs.push(timing.firstChunkMs);
-      else errors++;
+      if (timing.ok) {
+        latenciesMs.push(timing.firstChunkMs);
+        chunkGapsMs.push(...timing.gapsMs);
+      } else errors++;
     }
   };
   await Promise.all(Array.from({ length: spec.concurrency }, worker));
   const elapsedS = (performance.now() - startedAt) / 1000;
   agent.destroy();
-  return { latenciesMs, requestsPerSecond: latenciesMs.length / elapsedS, errors };
+  return { latenciesMs, requestsPerSecond: latenciesMs.length / elapsedS, errors, chunkGapsMs };
 }

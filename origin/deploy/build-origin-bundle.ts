@@ -10,15 +10,15 @@ export const bundleEntries = {
 } as const;
 
 /**
- * V8 flags the sidecar runs with: the systemd unit's ExecStart and the memory benchmark. The
- * sidecar is a proxy with little live data (about 11 MB of heap when idle) and a high allocation
- * rate under load, and V8's defaults are tuned for throughput: 16 MB semi-spaces, eager heap
- * growth, a helper thread per core, each with its own allocator arenas. Under 32 concurrent
- * requests that took its RSS from about 65 MB to 145 MB. A 1 MB semi-space, slower heap growth
- * and one helper thread keep it near its live size; bench/README.md ("Sidecar and simulator
- * memory") measures both ways and the CPU the flags cost.
+ * Opt-in V8 flags for a host short of memory (origin/deploy/README.md). The sidecar is a proxy
+ * with ~11 MB of live heap and a high allocation rate, and Node's defaults trade memory for speed:
+ * 16 MB semi-spaces, eager heap growth, a GC helper thread per core. These flags hold it near its
+ * live size (145 → 84 MB RSS at 32 concurrent requests) but cost CPU: +18% per request at 32,
+ * about +80% per stream and longer stalls between chunks at 256 streams. A GPU host has memory to
+ * spare and serves hundreds of streams, so the unit runs Node's defaults; the memory benchmark
+ * (bench/edge/memory.ts) measures both.
  */
-export const sidecarNodeFlags = [
+export const leanSidecarNodeFlags = [
   '--max-semi-space-size=1',
   '--optimize-for-size',
   '--v8-pool-size=1',

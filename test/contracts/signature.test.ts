@@ -97,13 +97,33 @@ describe.each([
     it('accepts only the lowercase hex of the right MAC', async () => {
       const headers = await sign(secret, 'heartbeat', 'b', nowMs);
       const mac = headers['x-switchyard-signature'];
-      const flipped = (mac[0] === '0' ? '1' : '0') + mac.slice(1);
+      const flip = (digit: string) => (digit === '0' ? '1' : '0');
+      const flippedFirst = flip(mac[0]!) + mac.slice(1);
+      const flippedLast = mac.slice(0, -1) + flip(mac.at(-1)!);
       const checkMac = (signature: string) =>
         verify(secret, 'heartbeat', 'b', { timestamp: String(nowMs), signature }, nowMs, verifyMac);
       expect(await checkMac(mac)).toEqual({ ok: true });
       expect(await checkMac(mac.toUpperCase())).toEqual({ ok: false, reason: 'invalid' });
-      expect(await checkMac(flipped)).toEqual({ ok: false, reason: 'invalid' });
+      expect(await checkMac(flippedFirst)).toEqual({ ok: false, reason: 'invalid' });
+      expect(await checkMac(flippedLast)).toEqual({ ok: false, reason: 'invalid' });
       expect(await checkMac(`${mac}00`)).toEqual({ ok: false, reason: 'invalid' });
+    });
+
+    it('binds the timestamp: a signature moved to another timestamp in the window is invalid', async () => {
+      const headers = await sign(secret, 'heartbeat', 'b', nowMs - 1000);
+      const signature = headers['x-switchyard-signature'];
+      const at = (timestampMs: number) =>
+        verify(
+          secret,
+          'heartbeat',
+          'b',
+          { timestamp: String(timestampMs), signature },
+          nowMs,
+          verifyMac,
+        );
+      expect(await at(nowMs - 1000)).toEqual({ ok: true });
+      expect(await at(nowMs - 999)).toEqual({ ok: false, reason: 'invalid' });
+      expect(await at(nowMs)).toEqual({ ok: false, reason: 'invalid' });
     });
   },
 );

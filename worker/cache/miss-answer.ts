@@ -8,11 +8,10 @@ import type { CachedRequest } from './cache-flow';
 import { semanticRemember, type SemanticProbe } from './semantic-step';
 import { captureStreamAnswer } from './stream-answer';
 
-/**
- * The miss side of the cache flow (cache-flow.ts): once the request was forwarded, keep its
- * answer when it is complete, store it in KV and the semantic index, and end the single flight
- * so followers get it. Everything here runs after the response is on its way (waitUntil).
- */
+// The miss side of the cache flow (cache-flow.ts): once the request was forwarded, keep its
+// answer when it is complete, store it in KV and the semantic index, and end the single flight so
+// followers get it. A JSON answer is read whole on the request path (it is small and already
+// complete); a stream is rebuilt on the side; every write runs in waitUntil.
 
 export type Use = Extract<CacheDecision, { kind: 'use' }>;
 
