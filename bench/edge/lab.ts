@@ -17,7 +17,13 @@ import { startHeartbeats, type HeartbeatPump } from './heartbeats';
  */
 
 export type UpstreamKind = 'zero' | 'paced';
-export type TargetName = 'direct' | 'wrangler-dev' | 'miniflare' | 'portkey';
+export type TargetName =
+  | 'direct'
+  | 'wrangler-dev'
+  | 'miniflare'
+  | 'portkey'
+  /** The Miniflare edge answering a path no route serves: the local runtime's own cost. */
+  | 'miniflare-404';
 
 export interface Endpoint {
   url: string;

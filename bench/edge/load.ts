@@ -18,6 +18,10 @@ export interface LoadSpec {
   maxRequests: number;
   /** Headers made fresh for each request (a signature bound to its request id and time). */
   headersFor?: () => Promise<Record<string, string>>;
+  /** The status a successful response has (default 200); anything else counts as an error. */
+  expectStatus?: number;
+  /** `GET` sends no body (non-stream only); default `POST` with `body`. */
+  method?: 'GET' | 'POST';
 }
 
 export interface LoadResult {
@@ -34,15 +38,15 @@ export async function runJsonLoad(spec: LoadSpec): Promise<LoadResult> {
   let errors = 0;
   const instance = autocannon({
     url: spec.url,
-    method: 'POST',
+    method: spec.method ?? 'POST',
     headers: { 'content-type': 'application/json', ...spec.headers },
-    body: spec.body,
+    ...(spec.method !== 'GET' && { body: spec.body }),
     connections: spec.concurrency,
     duration: spec.durationMs / 1000,
     timeout: 10,
   });
   instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
-    if (statusCode === 200) latenciesMs.push(responseTimeMs);
+    if (statusCode === (spec.expectStatus ?? 200)) latenciesMs.push(responseTimeMs);
     else errors++;
   });
   const result = await instance;
@@ -78,7 +82,9 @@ async function streamOnce(agent: Agent, spec: LoadSpec): Promise<StreamTiming> {
           else gapsMs.push(now - lastChunkAt);
           lastChunkAt = now;
         });
-        res.on('end', () => resolve({ ok: res.statusCode === 200, firstChunkMs, gapsMs }));
+        res.on('end', () =>
+          resolve({ ok: res.statusCode === (spec.expectStatus ?? 200), firstChunkMs, gapsMs }),
+        );
         res.on('error', () => resolve({ ok: false, firstChunkMs, gapsMs }));
       },
     );

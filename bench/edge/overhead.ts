@@ -6,7 +6,10 @@ import { median, ratio, round, summarize, type Summary } from './stats';
 /**
  * Item 1 of issue 8: what each gateway adds on top of a zero-latency upstream. All four sides
  * (direct, the edge through wrangler dev, the edge through the Miniflare API, Portkey) run in the
- * same run, in rotated order each round, for every scenario.
+ * same run, in rotated order each round, for every scenario. Non-stream scenarios add a fifth:
+ * the Miniflare edge answering a path no route serves (404 before auth or any binding), the
+ * local runtime's own latency and throughput ceiling, so the gateway's work can be told apart
+ * from what any Worker pays here.
  */
 
 interface Scenario {
@@ -40,9 +43,22 @@ interface ScenarioResult extends Scenario {
   wranglerDevThroughputVsPortkey: number | null;
 }
 
+/** The Miniflare edge's unknown path, `/bench/floor`: a 404 with no I/O. */
+function runtimeFloor(miniflare: Target): Target {
+  return {
+    name: 'miniflare-404',
+    endpoint: (kind) => {
+      const endpoint = miniflare.endpoint(kind);
+      return { ...endpoint, url: new URL('/bench/floor', endpoint.url).href };
+    },
+  };
+}
+
 async function load(target: Target, scenario: Scenario, durationMs: number): Promise<LoadResult> {
   const endpoint = target.endpoint('zero');
   const spec = {
+    // The floor is a GET: a 404 that leaves a POST body unread costs the runtime a reconnect.
+    ...(target.name === 'miniflare-404' && { method: 'GET' as const, expectStatus: 404 }),
     url: endpoint.url,
     headers: endpoint.headers,
     body: JSON.stringify({
@@ -136,8 +152,25 @@ function markdown(results: ScenarioResult[]): string {
   lines.push(
     '',
     'Switchyard = the built bundle in workerd through the Miniflare API (no dev proxy), the path ' +
-      'closer to production; “wrangler dev” adds its proxy worker in front.',
+      'closer to production; “wrangler dev” adds its proxy worker in front. miniflare-404 = the same ' +
+      'edge answering `/bench/floor`, a path no route serves (404 before auth, body or any binding): ' +
+      'what any Worker pays in this local runtime, and the most requests/s it serves.',
   );
+  for (const s of results.filter((r) => !r.stream)) {
+    const floor = s.sides.find((side) => side.target === 'miniflare-404');
+    const portkey = s.sides.find((side) => side.target === 'portkey');
+    if (floor === undefined || portkey === undefined) continue;
+    const throughput =
+      s.concurrency > 1
+        ? `; it serves ${fmt(floor.requestsPerSecond, 0)} req/s, where the goal asks ` +
+          `${fmt(2 * portkey.requestsPerSecond, 0)} req/s of real requests`
+        : '';
+    lines.push(
+      '',
+      `${s.label}: the runtime's own 404 adds ${fmt(floor.addedMedianMs)} ms at the median, where ` +
+        `the goal allows Switchyard ${fmt(portkey.addedMedianMs === null ? null : portkey.addedMedianMs / 2)} ms in all${throughput}.`,
+    );
+  }
   return lines.join('\n');
 }
 
@@ -145,8 +178,13 @@ export const overhead: Benchmark = {
   name: 'overhead',
   async run(context): Promise<BenchOutcome> {
     const targets = await context.lab.targets();
+    const floor = runtimeFloor(targets.find((t) => t.name === 'miniflare')!);
     const results: ScenarioResult[] = [];
-    for (const scenario of scenarios) results.push(await runScenario(context, targets, scenario));
+    for (const scenario of scenarios) {
+      // A 404 has no stream: the floor is measured for the non-stream scenarios only.
+      const sides = scenario.stream ? targets : [...targets, floor];
+      results.push(await runScenario(context, sides, scenario));
+    }
     return { results: { scenarios: results }, markdown: markdown(results) };
   },
 };
