@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { originRequestPayload, requestIdHeader, sign } from '../../contracts/signature';
 import { buildOriginBundle, leanSidecarNodeFlags } from '../../origin/deploy/build-origin-bundle';
 import { fmt, type BenchContext, type BenchOutcome, type Benchmark } from './context';
 import { offsets } from './lab';
 import { runJsonLoad, runStreamLoad } from './load';
+import { cpuMs, findSimulator, maxRss, nothing, roundRss, rss, type Rss } from './proc';
 import { percentile, round } from './stats';
 
 /**
@@ -18,68 +18,16 @@ import { percentile, round } from './stats';
 
 const goalSidecarMb = 80;
 const model = 'bench-sim';
+const chatPath = '/v1/chat/completions';
 
-interface Rss {
-  /** Everything resident, the goal's measure. */
-  totalMb: number;
-  /** Anonymous pages: the process's own memory, without the Node binary's file pages. */
-  anonMb: number;
-}
-
-function rss(pid: number | undefined): Rss | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]);
-    const totalMb = kb('VmRSS') / 1024;
-    const anonMb = kb('RssAnon') / 1024;
-    return Number.isFinite(totalMb) && Number.isFinite(anonMb) ? { totalMb, anonMb } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** User + system CPU time of a process, ms (from /proc/<pid>/stat, clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-function children(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
-
-/** The simulator: the descendant of the sidecar whose command line runs origin/sim. */
-function findSimulator(sidecarPid: number): number | undefined {
-  const queue = children(sidecarPid);
-  while (queue.length > 0) {
-    const pid = queue.shift()!;
-    const cmdline = (() => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      } catch {
-        return '';
-      }
-    })();
-    if (cmdline.includes('sim') && children(pid).length === 0) return pid;
-    queue.push(...children(pid));
-  }
-  return undefined;
-}
+/** The same request for every load: a short prompt, 64 tokens. */
+const chatBody = (stream: boolean) =>
+  JSON.stringify({
+    model,
+    messages: [{ role: 'user', content: 'Tell me a story.' }],
+    max_tokens: 64,
+    stream,
+  });
 
 interface Variant {
   name: string;
@@ -97,22 +45,6 @@ interface Peak {
   sidecar: Rss;
   simulator: Rss;
 }
-
-/** The larger of two readings; a missing one (NaN) never wins. */
-const higher = (a: number, b: number) =>
-  Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.max(a, b);
-
-const maxRss = (a: Rss, b: Rss | undefined): Rss =>
-  b === undefined
-    ? a
-    : { totalMb: higher(a.totalMb, b.totalMb), anonMb: higher(a.anonMb, b.anonMb) };
-
-const nothing: Rss = { totalMb: Number.NaN, anonMb: Number.NaN };
-
-const roundRss = (value: Rss) => ({
-  totalMb: round(value.totalMb, 1),
-  anonMb: round(value.anonMb, 1),
-});
 
 export const memory: Benchmark = {
   name: 'memory',
@@ -151,7 +83,7 @@ export const memory: Benchmark = {
       ...rows.map(sidecarRow),
       ...rows.map(simulatorRow),
       '',
-      `Then ${rows[0]?.direct.concurrency ?? directStreams} streams straight to the sidecar for ${durationMs / 1000} s (signed as the edge signs them). The simulator aims at about 3 ms between chunks at 256 running streams (h100-8b at 10× speed), but on 2 cores shared by the simulator, the sidecar and the client the machine is saturated: compare the rows, not the absolute gaps.`,
+      `Then ${rows[0]?.direct.concurrency ?? directStreams} streams straight to the sidecar for ${durationMs / 1000} s (signed as the edge signs them). At 256 running streams the simulator aims at about 3 ms between chunks (h100-8b at 10× speed), but on 2 cores shared by the simulator, the sidecar and the client the machine is saturated: compare the rows, not the absolute gaps.`,
       '',
       '| sidecar | RSS peak MB | anonymous RSS peak MB | streams (errors) | sidecar CPU ms per stream | chunk gap p50 ms | chunk gap p99 ms | chunk gap max ms |',
       '|---|---:|---:|---:|---:|---:|---:|---:|',
@@ -198,14 +130,9 @@ async function measure(
     { POOL_SECRET: lab.poolSecret },
   );
   const spec = (stream: boolean) => ({
-    url: `${edgeUrl}/v1/chat/completions`,
+    url: `${edgeUrl}${chatPath}`,
     headers: { authorization: `Bearer ${lab.apiKey}` },
-    body: JSON.stringify({
-      model,
-      messages: [{ role: 'user', content: 'Tell me a story.' }],
-      max_tokens: 64,
-      stream,
-    }),
+    body: chatBody(stream),
     concurrency: 32,
     durationMs,
     maxRequests: 100_000,
@@ -287,39 +214,34 @@ async function directLoad(
   durationMs: number,
 ) {
   const { lab } = context;
-  const path = '/v1/chat/completions';
+  const concurrency = context.smoke ? 16 : directStreams;
   let sequence = 0;
   let peak = rss(sidecarPid) ?? nothing;
   const sampler = setInterval(() => (peak = maxRss(peak, rss(sidecarPid))), 100);
   const cpuBefore = cpuMs(sidecarPid);
   try {
     const result = await runStreamLoad({
-      url: `${lab.url(offsets.sidecar)}${path}`,
+      url: `${lab.url(offsets.sidecar)}${chatPath}`,
       headers: {},
       headersFor: async () => {
         const requestId = `bench-direct-${sequence++}`;
         const signed = await sign(
           lab.poolSecret,
           'origin-request',
-          originRequestPayload('POST', path, requestId),
+          originRequestPayload('POST', chatPath, requestId),
           Date.now(),
         );
         return { ...signed, [requestIdHeader]: requestId };
       },
-      body: JSON.stringify({
-        model,
-        messages: [{ role: 'user', content: 'Tell me a story.' }],
-        max_tokens: 64,
-        stream: true,
-      }),
-      concurrency: context.smoke ? 16 : directStreams,
+      body: chatBody(true),
+      concurrency,
       durationMs,
       maxRequests: 1_000_000,
     });
     const streams = result.latenciesMs.length;
     const gaps = result.chunkGapsMs ?? [];
     const outcome = {
-      concurrency: context.smoke ? 16 : directStreams,
+      concurrency,
       streams,
       errors: result.errors,
       sidecarPeak: roundRss(peak),
